@@ -1,0 +1,74 @@
+/**
+ * What went wrong, as a stable machine-readable code. Compare codes, never messages.
+ *
+ * - `network`: `fetch` rejected (DNS, refused, reset, offline, CORS) or the body errored mid-stream.
+ * - `headers`: the `headers` function threw or rejected.
+ * - `http-status`: the server answered something other than 200 or 204.
+ * - `no-content`: the server answered 204, which by the spec means "stop reconnecting".
+ * - `content-type`: a 200 whose `Content-Type` is not `text/event-stream`.
+ * - `stream-ended`: the response body ended (the server or a proxy closed the stream).
+ * - `idle-timeout`: no bytes arrived for `idleTimeout` ms, during connect or while open.
+ * - `event-too-large`: more than `maxEventSize` characters were buffered without completing an event.
+ * - `retries-exhausted`: `maxAttempts` consecutive reconnection attempts failed; `cause` is the last failure.
+ * - `buffer-overflow`: an async iterator's consumer fell more than `bufferSize` events behind.
+ * - `invalid-option`: an option passed to the constructor is not valid.
+ */
+export type HoldfastErrorCode =
+  | 'network'
+  | 'headers'
+  | 'http-status'
+  | 'no-content'
+  | 'content-type'
+  | 'stream-ended'
+  | 'idle-timeout'
+  | 'event-too-large'
+  | 'retries-exhausted'
+  | 'buffer-overflow'
+  | 'invalid-option'
+
+/** Details carried by a {@link HoldfastError}; everything but the code is optional. */
+export interface HoldfastErrorDetails {
+  /** The URL of the request that failed (after the Last-Event-ID query parameter, if any). */
+  url?: string
+  /** The HTTP status, for `http-status`, `no-content` and `content-type`. */
+  status?: number
+  /** The response headers, when a response was received. */
+  headers?: Headers
+  /** The delay the server asked for with `Retry-After`, in milliseconds. */
+  retryAfter?: number
+  /** The first bytes of an error response's body (at most 1 KiB), decoded as UTF-8. */
+  body?: string
+  /** The underlying error: a `fetch` rejection, a parser error, or the last failure before giving up. */
+  cause?: unknown
+}
+
+/**
+ * The one error type Holdfast produces. The `error` event carries it as `event.error`; async iteration throws
+ * it; the constructor throws it for bad options (code `invalid-option`).
+ */
+export class HoldfastError extends Error {
+  override readonly name = 'HoldfastError'
+  readonly code: HoldfastErrorCode
+  readonly url: string | undefined
+  readonly status: number | undefined
+  readonly headers: Headers | undefined
+  readonly retryAfter: number | undefined
+  readonly body: string | undefined
+
+  constructor(code: HoldfastErrorCode, message: string, details: HoldfastErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : {cause: details.cause})
+    this.code = code
+    this.url = details.url
+    this.status = details.status
+    this.headers = details.headers
+    this.retryAfter = details.retryAfter
+    this.body = details.body
+  }
+
+  /** True for a HoldfastError from any realm or copy of the library (checks the name and code, not identity). */
+  static is(value: unknown): value is HoldfastError {
+    return (
+      value instanceof Error && value.name === 'HoldfastError' && typeof (value as {code?: unknown}).code === 'string'
+    )
+  }
+}

@@ -1,0 +1,245 @@
+import {Connection, type ConnectionSink} from './connection'
+import type {HoldfastError} from './errors'
+import {ConnectionErrorEvent, ReconnectingEvent} from './events'
+import {iterateEvents} from './iterator'
+import {normalizeOptions} from './options'
+import type {EventIteratorOptions, EventSourceStats, HoldfastEventSourceInit} from './types'
+
+/** The events an EventSource fires, for typed `addEventListener`. */
+export interface HoldfastEventSourceEventMap {
+  open: Event
+  message: MessageEvent
+  error: ConnectionErrorEvent
+  /** [ext] */
+  reconnecting: ReconnectingEvent
+}
+
+/** `this`-less handler, as the DOM's: `((ev) => any) | null`. */
+type Handler<E> = ((this: EventSource, event: E) => unknown) | null
+type HandlerEntry = {callback: (this: EventSource, event: Event) => unknown; listener: (event: Event) => void}
+
+function baseUrl(): string | undefined {
+  const g = globalThis as {document?: {baseURI?: string}; location?: {href?: string}}
+  return g.document?.baseURI ?? g.location?.href
+}
+
+/**
+ * A drop-in, fetch-based `EventSource`: the WHATWG interface and behaviour, plus an idle watchdog, exponential
+ * backoff with jitter, status-aware retry, Last-Event-ID resume and observable reconnects.
+ *
+ * @example
+ * const source = new EventSource('/feed', {headers: async () => ({Authorization: `Bearer ${await token()}`})})
+ * source.onmessage = (event) => render(JSON.parse(event.data))
+ * source.addEventListener('reconnecting', (event) => console.info(`retry #${event.attempt} in ${event.delay} ms`))
+ */
+export class EventSource extends EventTarget {
+  static readonly CONNECTING = 0
+  static readonly OPEN = 1
+  static readonly CLOSED = 2
+  declare readonly CONNECTING: 0
+  declare readonly OPEN: 1
+  declare readonly CLOSED: 2
+
+  readonly #url: string
+  readonly #withCredentials: boolean
+  readonly #connection: Connection
+  /** Types that ever had a listener: events of other types are never built. Never shrinks, so never misses. */
+  readonly #listened = new Set<string>()
+  readonly #handlers = new Map<string, HandlerEntry>()
+  readonly #closeWatchers = new Set<(error: HoldfastError | undefined) => void>()
+
+  /**
+   * @param url - The stream's URL; a relative URL resolves against the document's base URL.
+   * @throws DOMException `SyntaxError` when the URL cannot be parsed (as the native constructor).
+   * @throws HoldfastError `invalid-option` when an option is not valid.
+   */
+  constructor(url: string | URL, init?: HoldfastEventSourceInit) {
+    super()
+    let parsed: URL
+    try {
+      // [spec] Parse the URL relative to the relevant settings object's base URL.
+      parsed = new URL(String(url), baseUrl())
+    } catch {
+      throw new DOMException(`Failed to construct 'EventSource': The URL '${String(url)}' is invalid.`, 'SyntaxError')
+    }
+    const options = normalizeOptions(init)
+    this.#url = parsed.href
+    this.#withCredentials = options.withCredentials
+    this.#connection = new Connection(this.#url, options, this.#sink())
+    this.#connection.start()
+  }
+
+  /** [spec] The URL after parsing (redirects do not change it). */
+  get url(): string {
+    return this.#url
+  }
+
+  /** [spec] Whether the request was made with `credentials: 'include'`. */
+  get withCredentials(): boolean {
+    return this.#withCredentials
+  }
+
+  /** [spec] CONNECTING (0), OPEN (1) or CLOSED (2). */
+  get readyState(): 0 | 1 | 2 {
+    return this.#connection.readyState
+  }
+
+  /** [ext] The id that the next (re)connection sends as Last-Event-ID; `''` when there is none. */
+  get lastEventId(): string {
+    return this.#connection.lastEventId
+  }
+
+  /** [ext] A snapshot of the counters: connections, reconnects, messages, duplicates, bytes, last activity. */
+  get stats(): EventSourceStats {
+    return this.#connection.stats
+  }
+
+  get onopen(): Handler<Event> {
+    return this.#getHandler('open')
+  }
+  set onopen(handler: Handler<Event>) {
+    this.#setHandler('open', handler)
+  }
+  get onmessage(): Handler<MessageEvent> {
+    return this.#getHandler('message')
+  }
+  set onmessage(handler: Handler<MessageEvent>) {
+    this.#setHandler('message', handler)
+  }
+  /** Receives a {@link ConnectionErrorEvent}; typed as `Event` for drop-in compatibility. */
+  get onerror(): Handler<Event & {readonly error?: HoldfastError}> {
+    return this.#getHandler('error')
+  }
+  set onerror(handler: Handler<Event & {readonly error?: HoldfastError}>) {
+    this.#setHandler('error', handler)
+  }
+  /** [ext] */
+  get onreconnecting(): Handler<ReconnectingEvent> {
+    return this.#getHandler('reconnecting')
+  }
+  set onreconnecting(handler: Handler<ReconnectingEvent>) {
+    this.#setHandler('reconnecting', handler)
+  }
+
+  /** [spec] Aborts any connection or pending reconnection; readyState CLOSED; no further events. */
+  close(): void {
+    this.#connection.close()
+  }
+
+  /**
+   * [ext] Iterate over events with `for await`. Ends when the source closes, throws its fatal error.
+   * @example for await (const event of source.events({types: ['update', 'delete']})) apply(event)
+   */
+  events(options?: EventIteratorOptions): AsyncIterableIterator<MessageEvent> {
+    const watchClose = (onClose: (error: HoldfastError | undefined) => void): (() => void) => {
+      this.#closeWatchers.add(onClose)
+      return () => this.#closeWatchers.delete(onClose)
+    }
+    return iterateEvents(this, watchClose, this.readyState === 2, options)
+  }
+
+  /** [ext] `for await (const event of source)` yields `message` events. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<MessageEvent> {
+    return this.events()
+  }
+
+  override addEventListener<K extends keyof HoldfastEventSourceEventMap>(
+    type: K,
+    listener: (this: EventSource, event: HoldfastEventSourceEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+  override addEventListener(
+    type: string,
+    listener: (this: EventSource, event: MessageEvent) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | ((event: never) => unknown) | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    this.#listened.add(type)
+    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options)
+  }
+
+  override removeEventListener<K extends keyof HoldfastEventSourceEventMap>(
+    type: K,
+    listener: (this: EventSource, event: HoldfastEventSourceEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void
+  override removeEventListener(
+    type: string,
+    listener: (this: EventSource, event: MessageEvent) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | ((event: never) => unknown) | null,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    super.removeEventListener(type, listener as EventListenerOrEventListenerObject | null, options)
+  }
+
+  #getHandler<E>(type: string): Handler<E> {
+    return (this.#handlers.get(type)?.callback as Handler<E> | undefined) ?? null
+  }
+
+  /**
+   * [spec] Event handler attributes: the first assignment adds a listener in registration order, reassignment keeps
+   * that place, and `null` (or a non-function) removes it.
+   */
+  #setHandler<E>(type: string, handler: Handler<E>): void {
+    const entry = this.#handlers.get(type)
+    if (typeof handler !== 'function') {
+      if (entry) this.removeEventListener(type, entry.listener)
+      this.#handlers.delete(type)
+    } else if (entry) {
+      entry.callback = handler as HandlerEntry['callback']
+    } else {
+      const created: HandlerEntry = {
+        callback: handler as HandlerEntry['callback'],
+        listener: (event) => created.callback.call(this, event),
+      }
+      this.#handlers.set(type, created)
+      this.addEventListener(type, created.listener)
+    }
+  }
+
+  #sink(): ConnectionSink {
+    return {
+      open: () => this.dispatchEvent(new Event('open')),
+      message: (type, data, lastEventId, origin) => {
+        // The per-event hot path: no event object for a type nobody listens to.
+        if (this.#listened.has(type)) this.dispatchEvent(new MessageEvent(type, {data, lastEventId, origin}))
+      },
+      error: (error) => this.dispatchEvent(new ConnectionErrorEvent(error)),
+      reconnecting: (attempt, delay, error) => {
+        if (this.#listened.has('reconnecting')) this.dispatchEvent(new ReconnectingEvent(attempt, delay, error))
+      },
+      closed: (error) => {
+        for (const onClose of [...this.#closeWatchers]) onClose(error)
+        this.#closeWatchers.clear()
+      },
+    }
+  }
+}
+
+// [spec] The constants live on the prototype as well as on the constructor (and so on every instance).
+for (const [name, value] of [
+  ['CONNECTING', 0],
+  ['OPEN', 1],
+  ['CLOSED', 2],
+] as const) {
+  Object.defineProperty(EventSource.prototype, name, {value, enumerable: true})
+  Object.defineProperty(EventSource, name, {value, enumerable: true})
+}

@@ -1,0 +1,49 @@
+import type {HoldfastError} from './errors'
+import type {NormalizedOptions} from './options'
+
+/**
+ * Holdfast's own answer to "retry after this failure?", before any `shouldRetry` hook.
+ *
+ * Transient failures retry: the network, a stream that ended or went silent, a headers function that failed, and
+ * the statuses in `retryStatuses`. [spec] 204, other statuses and a wrong content type fail for good, as does an
+ * oversized event (the server would only send it again). A non-GET request is never re-sent unless allowed.
+ */
+export function defaultRetryDecision(error: HoldfastError, options: NormalizedOptions): boolean {
+  if (options.method !== 'GET' && !options.retryNonGet) return false
+  switch (error.code) {
+    case 'network':
+    case 'headers':
+    case 'stream-ended':
+    case 'idle-timeout':
+      return true
+    case 'http-status':
+      return error.status !== undefined && options.retryStatuses.has(error.status)
+    default:
+      return false
+  }
+}
+
+/**
+ * Runs the `shouldRetry` hook, if any, over the default decision. Stays synchronous when the hook is, so that the
+ * common path fires its events without an extra turn. A hook that throws or rejects counts as `false`.
+ */
+export function decideRetry(
+  error: HoldfastError,
+  attempt: number,
+  options: NormalizedOptions,
+): boolean | Promise<boolean> {
+  const fallback = defaultRetryDecision(error, options)
+  const hook = options.shouldRetry
+  if (!hook) return fallback
+  let verdict: ReturnType<typeof hook>
+  try {
+    verdict = hook(error, attempt)
+  } catch {
+    return false
+  }
+  if (verdict === undefined || typeof verdict === 'boolean') return verdict ?? fallback
+  return Promise.resolve(verdict).then(
+    (answer) => answer ?? fallback,
+    () => false,
+  )
+}

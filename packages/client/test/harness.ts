@@ -1,0 +1,188 @@
+import {http} from 'msw'
+import {setupServer} from 'msw/node'
+import {afterAll, afterEach, beforeAll, vi} from 'vitest'
+import {EventSource} from '../src/index'
+import type {Environment, HoldfastEventSourceInit} from '../src/index'
+
+/** The base URL every test stream lives under (msw intercepts it; nothing listens there). */
+export const ORIGIN = 'http://sse.test'
+export const STREAM_URL = `${ORIGIN}/stream`
+
+/** One request the mock server received, with a response the test drives step by step. */
+export interface MockConnection {
+  request: Request
+  url: URL
+  /** Sends the response head. Defaults: 200 and `text/event-stream`. The body stays open until `end` or `fail`. */
+  respond(init?: {status?: number; headers?: Record<string, string>; body?: string}): void
+  /** Sends body bytes: a string is UTF-8 encoded. */
+  send(chunk: string | Uint8Array): void
+  /** Ends the body cleanly (the server closed the stream). */
+  end(): void
+  /** Errors the body (the network dropped). */
+  fail(error?: Error): void
+  /** True once the client aborted the request. */
+  readonly aborted: boolean
+}
+
+const encoder = new TextEncoder()
+const server = setupServer()
+
+/** Starts msw for the file; each test calls `mockStream()` for a fresh route. */
+export function useMockServer(): void {
+  beforeAll(() => server.listen({onUnhandledRequest: 'error'}))
+  afterEach(() => {
+    server.resetHandlers()
+    vi.useRealTimers()
+  })
+  afterAll(() => server.close())
+}
+
+/**
+ * Registers a route whose every request becomes a MockConnection. `next()` waits for the next request; tests
+ * drive the response from there. Bodies are tied to `request.signal`, because msw does not error an aborted
+ * body on its own (see ../shared/TOOLCHAIN.md).
+ */
+export function mockStream(url = STREAM_URL) {
+  const connections: MockConnection[] = []
+  const waiting: Array<(connection: MockConnection) => void> = []
+
+  server.use(
+    http.all(url, ({request}) => {
+      return new Promise<Response>((resolve) => {
+        let controller!: ReadableStreamDefaultController<Uint8Array>
+        let finished = false
+        const body = new ReadableStream<Uint8Array>({
+          start(c) {
+            controller = c
+          },
+          cancel() {
+            finished = true
+          },
+        })
+        request.signal.addEventListener('abort', () => {
+          if (finished) return
+          finished = true
+          controller.error(new DOMException('The client aborted the request', 'AbortError'))
+        })
+        const connection: MockConnection = {
+          request,
+          url: new URL(request.url),
+          respond(init = {}) {
+            const headers = {'content-type': 'text/event-stream', ...init.headers}
+            if (init.body !== undefined) {
+              resolve(new Response(init.body, {status: init.status ?? 200, headers}))
+              return
+            }
+            const status = init.status ?? 200
+            resolve(new Response(status === 204 ? null : body, {status, headers}))
+          },
+          send(chunk) {
+            if (!finished) controller.enqueue(typeof chunk === 'string' ? encoder.encode(chunk) : chunk)
+          },
+          end() {
+            if (finished) return
+            finished = true
+            controller.close()
+          },
+          fail(error = new TypeError('network connection lost')) {
+            if (finished) return
+            finished = true
+            controller.error(error)
+          },
+          get aborted() {
+            return request.signal.aborted
+          },
+        }
+        connections.push(connection)
+        const waiter = waiting.shift()
+        if (waiter) waiter(connection)
+      })
+    }),
+  )
+
+  let taken = 0
+  return {
+    connections,
+    /** The next request, in arrival order (resolves at once if it already arrived). */
+    next(): Promise<MockConnection> {
+      const ready = connections[taken]
+      if (ready) {
+        taken++
+        return Promise.resolve(ready)
+      }
+      return new Promise((resolve) => {
+        waiting.push((connection) => {
+          taken++
+          resolve(connection)
+        })
+      })
+    },
+    /** The next request, answered with 200 and an open event stream. */
+    async open(init?: {headers?: Record<string, string>}): Promise<MockConnection> {
+      const connection = await this.next()
+      connection.respond(init)
+      return connection
+    },
+  }
+}
+
+/** Records everything an EventSource fires, in order, as compact strings. */
+export function record(source: EventSource, types: string[] = []) {
+  const log: string[] = []
+  source.addEventListener('open', () => log.push(`open:${source.readyState}`))
+  source.addEventListener('error', (event) => log.push(`error:${source.readyState}:${event.error.code}`))
+  source.addEventListener('reconnecting', (event) => log.push(`reconnecting:${event.attempt}:${event.delay}`))
+  source.addEventListener('message', (event) => log.push(`message:${event.data}`))
+  for (const type of types) source.addEventListener(type, (event) => log.push(`${type}:${event.data}`))
+  return log
+}
+
+/** Creates an EventSource that is closed after the test, with jitter off unless asked for. */
+const created: EventSource[] = []
+export function openSource(init: HoldfastEventSourceInit = {}, url: string | URL = STREAM_URL): EventSource {
+  const source = new EventSource(url, {jitter: 0, environment: onlineEnvironment(), ...init})
+  created.push(source)
+  return source
+}
+afterEach(() => {
+  for (const source of created.splice(0)) source.close()
+})
+
+/** An Environment the test controls: flip `online` / `hidden`, then `notify()`. */
+export function controlledEnvironment(initial: {online?: boolean; hidden?: boolean} = {}) {
+  const listeners = new Set<() => void>()
+  const state = {online: initial.online ?? true, hidden: initial.hidden ?? false}
+  const environment: Environment & {listeners: Set<() => void>; set(change: Partial<typeof state>): void} = {
+    listeners,
+    isOnline: () => state.online,
+    isHidden: () => state.hidden,
+    subscribe(onChange) {
+      listeners.add(onChange)
+      return () => listeners.delete(onChange)
+    },
+    set(change) {
+      Object.assign(state, change)
+      for (const listener of [...listeners]) listener()
+    },
+  }
+  return environment
+}
+
+function onlineEnvironment(): Environment {
+  return {isOnline: () => true, isHidden: () => false, subscribe: () => () => {}}
+}
+
+/** Lets pending promise callbacks (fetch, reads, dispatch) run, without advancing any timer. */
+export async function flush(rounds = 20): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => queueMicrotask(resolve))
+  await new Promise<void>((resolve) => setImmediate(resolve))
+}
+
+/** Waits, by flushing, until `predicate` holds; fails with `what` instead of hanging. */
+export async function until(predicate: () => boolean, what: string, attempts = 200): Promise<void> {
+  for (let i = 0; i < attempts; i++) {
+    if (predicate()) return
+    await flush(5)
+  }
+  throw new Error(`Timed out waiting until ${what}`)
+}

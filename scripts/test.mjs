@@ -1,0 +1,97 @@
+// `pnpm test`: everything a contributor must keep green, ending with one line `N passed, N failed, N skipped`.
+// Static checks (build, type-check, lint, format, size) count as one test each; then vitest and Playwright
+// report their own tests through their JSON reports.
+import {spawnSync} from 'node:child_process'
+import {existsSync, mkdirSync, readFileSync, rmSync} from 'node:fs'
+import {ensureChromium} from './chromium.mjs'
+
+const REPORTS = 'reports'
+rmSync(REPORTS, {recursive: true, force: true})
+mkdirSync(REPORTS, {recursive: true})
+
+const totals = {passed: 0, failed: 0, skipped: 0}
+const lines = []
+
+function run(command, args, env = {}) {
+  const started = Date.now()
+  const result = spawnSync(command, args, {stdio: 'inherit', env: {...process.env, ...env}})
+  return {ok: result.status === 0, seconds: ((Date.now() - started) / 1000).toFixed(1)}
+}
+
+function check(name, command, args) {
+  console.log(`\n▶ ${name}: ${command} ${args.join(' ')}`)
+  const {ok, seconds} = run(command, args)
+  totals[ok ? 'passed' : 'failed']++
+  lines.push(`${ok ? 'ok    ' : 'FAILED'} ${name} (${seconds}s)`)
+  return ok
+}
+
+function readJson(path) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'))
+  } catch {
+    return undefined
+  }
+}
+
+function suite(name, command, args, reportPath, count, env) {
+  console.log(`\n▶ ${name}: ${command} ${args.join(' ')}`)
+  const {seconds} = run(command, args, env)
+  const report = existsSync(reportPath) ? readJson(reportPath) : undefined
+  if (!report) {
+    totals.failed++
+    lines.push(`FAILED ${name}: no report at ${reportPath} (${seconds}s)`)
+    return
+  }
+  const c = count(report)
+  totals.passed += c.passed
+  totals.failed += c.failed
+  totals.skipped += c.skipped
+  const ok = c.failed === 0 && c.passed > 0
+  if (c.passed === 0 && c.failed === 0) totals.failed++
+  lines.push(`${ok ? 'ok    ' : 'FAILED'} ${name}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped (${seconds}s)`)
+}
+
+const built = check('build', 'pnpm', ['run', 'build'])
+check('typecheck', 'pnpm', ['run', 'typecheck'])
+check('lint', 'pnpm', ['exec', 'eslint', '.'])
+check('format', 'pnpm', ['exec', 'prettier', '--check', '.'])
+if (existsSync('scripts/size.mjs')) check('size budget', 'node', ['scripts/size.mjs'])
+
+suite(
+  'unit (vitest)',
+  'pnpm',
+  ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${REPORTS}/vitest.json`],
+  `${REPORTS}/vitest.json`,
+  (r) => ({passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests}),
+)
+
+if (!built) {
+  totals.failed++
+  lines.push('FAILED e2e (playwright): not run, the build failed')
+} else {
+  let chromium
+  try {
+    chromium = ensureChromium()
+  } catch (error) {
+    console.error(String(error))
+  }
+  suite(
+    'e2e (playwright)',
+    'pnpm',
+    ['--dir', 'e2e', 'exec', 'playwright', 'test', '--reporter=list,json'],
+    `${REPORTS}/playwright.json`,
+    (r) => ({
+      passed: r.stats.expected,
+      failed: r.stats.unexpected + r.stats.flaky,
+      skipped: r.stats.skipped,
+    }),
+    {PLAYWRIGHT_JSON_OUTPUT_NAME: `${process.cwd()}/${REPORTS}/playwright.json`, CHROMIUM_PATH: chromium ?? ''},
+  )
+}
+
+console.log('\nSummary:')
+for (const line of lines) console.log(`  ${line}`)
+const failed = totals.failed > 0 || totals.passed === 0
+console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`)
+process.exitCode = failed ? 1 : 0

@@ -1,0 +1,8 @@
+import {defineConfig} from 'vitest/config'
+
+// One vitest run over every package that has unit tests.
+export default defineConfig({
+  test: {
+    projects: ['packages/*'],
+  },
+})
