@@ -90,7 +90,8 @@ export class Connection {
 
   get stats(): EventSourceStats {
     const last = this.#lastActivity
-    return {...this.#stats, lastActivityAt: last === undefined ? undefined : performance.timeOrigin + last}
+    // Derived when asked, so the per-chunk path reads one (monotonic) clock only.
+    return {...this.#stats, lastActivityAt: last === undefined ? undefined : Date.now() - (now() - last)}
   }
 
   start(): void {

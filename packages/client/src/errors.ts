@@ -65,10 +65,12 @@ export class HoldfastError extends Error {
     this.body = details.body
   }
 
-  /** True for a HoldfastError from any realm or copy of the library (checks the name and code, not identity). */
+  /** True for a HoldfastError from any realm or copy of the library (checks the brand, name and code, not identity). */
   static is(value: unknown): value is HoldfastError {
     return (
-      value instanceof Error && value.name === 'HoldfastError' && typeof (value as {code?: unknown}).code === 'string'
+      Object.prototype.toString.call(value) === '[object Error]' &&
+      (value as Error).name === 'HoldfastError' &&
+      typeof (value as {code?: unknown}).code === 'string'
     )
   }
 }

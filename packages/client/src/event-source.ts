@@ -14,9 +14,12 @@ export interface HoldfastEventSourceEventMap {
   reconnecting: ReconnectingEvent
 }
 
-/** `this`-less handler, as the DOM's: `((ev) => any) | null`. */
-type Handler<E> = ((this: EventSource, event: E) => unknown) | null
-type HandlerEntry = {callback: (this: EventSource, event: Event) => unknown; listener: (event: Event) => void}
+/**
+ * An event handler attribute's type. `this` is typed as the DOM's EventSource, as in lib.dom, so that handlers
+ * written for the native class type-check unchanged (the instance passed is Holdfast's).
+ */
+type Handler<E> = ((this: globalThis.EventSource, event: E) => unknown) | null
+type HandlerEntry = {callback: (this: unknown, event: Event) => unknown; listener: (event: Event) => void}
 
 function baseUrl(): string | undefined {
   const g = globalThis as {document?: {baseURI?: string}; location?: {href?: string}}
@@ -240,6 +243,7 @@ for (const [name, value] of [
   ['OPEN', 1],
   ['CLOSED', 2],
 ] as const) {
-  Object.defineProperty(EventSource.prototype, name, {value, enumerable: true})
-  Object.defineProperty(EventSource, name, {value, enumerable: true})
+  const constant = {value, enumerable: true, writable: false, configurable: false}
+  Object.defineProperty(EventSource.prototype, name, constant)
+  Object.defineProperty(EventSource, name, constant)
 }

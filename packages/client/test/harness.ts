@@ -20,12 +20,19 @@ export interface MockConnection {
   end(): void
   /** Errors the body (the network dropped). */
   fail(error?: Error): void
+  /** Answers with a network error instead of a response: fetch rejects (refused, offline, DNS). */
+  refuse(): void
   /** True once the client aborted the request. */
   readonly aborted: boolean
 }
 
 const encoder = new TextEncoder()
 const server = setupServer()
+
+/** Adds handlers to the one msw server of the file (msw must not run twice: interceptors would clash). */
+export function useHandlers(...handlers: Parameters<typeof server.use>): void {
+  server.use(...handlers)
+}
 
 /** Starts msw for the file; each test calls `mockStream()` for a fresh route. */
 export function useMockServer(): void {
@@ -88,6 +95,10 @@ export function mockStream(url = STREAM_URL) {
             if (finished) return
             finished = true
             controller.error(error)
+          },
+          refuse() {
+            finished = true
+            resolve(Response.error())
           },
           get aborted() {
             return request.signal.aborted
@@ -185,4 +196,46 @@ export async function until(predicate: () => boolean, what: string, attempts = 2
     await flush(5)
   }
   throw new Error(`Timed out waiting until ${what}`)
+}
+
+/** Fake timers for everything time-based in the client (setTimeout, Date, performance), never setImmediate. */
+export function useFakeClock(): void {
+  vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance']})
+}
+
+/** Serves `chunks` as one complete response body through an injected fetch (no msw), for parser-level tests. */
+export function chunkedFetch(chunks: Array<string | Uint8Array>, headers: Record<string, string> = {}): typeof fetch {
+  return async () =>
+    new Response(
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (const chunk of chunks) controller.enqueue(typeof chunk === 'string' ? encoder.encode(chunk) : chunk)
+          controller.close()
+        },
+      }),
+      {headers: {'content-type': 'text/event-stream', ...headers}},
+    )
+}
+
+/**
+ * Everything one response body delivers: the messages of the given types, until the body ends. The source is
+ * closed at the end of the body, so nothing reconnects.
+ */
+export async function deliver(
+  chunks: Array<string | Uint8Array>,
+  types: string[] = [],
+): Promise<Array<{type: string; data: string; lastEventId: string}>> {
+  const events: Array<{type: string; data: string; lastEventId: string}> = []
+  const source = openSource({fetch: chunkedFetch(chunks), retryDelay: 60_000})
+  const collect = (event: MessageEvent): void => {
+    events.push({type: event.type, data: event.data, lastEventId: event.lastEventId})
+  }
+  for (const type of ['message', ...types]) source.addEventListener(type, collect)
+  let ended = false
+  source.addEventListener('error', () => {
+    ended = true
+    source.close()
+  })
+  await until(() => ended, 'the body ends')
+  return events
 }

@@ -1,0 +1,93 @@
+import {describe, expect, it} from 'vitest'
+import {HoldfastError} from '../src/index'
+import {flush, mockStream, openSource, until, useMockServer} from './harness'
+
+useMockServer()
+
+describe('[ext] async iteration', () => {
+  it('yields message events and ends when the source is closed', async () => {
+    const stream = mockStream()
+    const source = openSource()
+    const connection = await stream.open()
+    connection.send('data: 1\n\ndata: 2\n\nevent: other\ndata: skipped\n\ndata: 3\n\n')
+    const got: string[] = []
+    for await (const event of source) {
+      got.push(event.data)
+      if (event.data === '3') source.close()
+    }
+    expect(got).toEqual(['1', '2', '3'])
+  })
+
+  it('filters by type', async () => {
+    const stream = mockStream()
+    const source = openSource()
+    const connection = await stream.open()
+    connection.send('event: a\ndata: 1\n\ndata: m\n\nevent: b\ndata: 2\n\nevent: c\ndata: 3\n\n')
+    const got: string[] = []
+    for await (const event of source.events({types: ['a', 'b', 'c']})) {
+      got.push(`${event.type}:${event.data}`)
+      if (got.length === 3) break
+    }
+    expect(got).toEqual(['a:1', 'b:2', 'c:3'])
+  })
+
+  it('throws the fatal error that closed the source', async () => {
+    const stream = mockStream()
+    const source = openSource({retryStatuses: []})
+    const iteration = (async () => {
+      for await (const event of source) void event
+    })()
+    ;(await stream.next()).respond({status: 500, body: ''})
+    await expect(iteration).rejects.toMatchObject({name: 'HoldfastError', code: 'http-status', status: 500})
+  })
+
+  it('yields what it buffered, then throws buffer-overflow for a consumer that fell too far behind', async () => {
+    const stream = mockStream()
+    const source = openSource()
+    const iterator = source.events({bufferSize: 2})
+    const connection = await stream.open()
+    connection.send('data: 1\n\ndata: 2\n\ndata: 3\n\ndata: 4\n\n')
+    await until(() => source.stats.messages === 4, 'all four events')
+    expect((await iterator.next()).value?.data).toBe('1')
+    expect((await iterator.next()).value?.data).toBe('2')
+    const overflow = await iterator.next().catch((error: unknown) => error)
+    expect(HoldfastError.is(overflow) && overflow.code).toBe('buffer-overflow')
+    expect(await iterator.next()).toEqual({done: true, value: undefined})
+    expect(source.readyState).toBe(source.OPEN) // the source itself keeps running
+  })
+
+  it('removes its listeners when the loop breaks', async () => {
+    const stream = mockStream()
+    const source = openSource()
+    const connection = await stream.open()
+    const removed: string[] = []
+    const remove = source.removeEventListener.bind(source)
+    source.removeEventListener = ((type: string, listener: EventListener) => {
+      removed.push(type)
+      remove(type, listener)
+    }) as typeof source.removeEventListener
+    connection.send('data: 1\n\n')
+    for await (const event of source) {
+      expect(event.data).toBe('1')
+      break
+    }
+    expect(removed).toEqual(['message'])
+  })
+
+  it('ends at once for a source that is already closed, and rejects a bad bufferSize', async () => {
+    mockStream()
+    const source = openSource()
+    source.close()
+    expect(await source.events().next()).toEqual({done: true, value: undefined})
+    expect(() => source.events({bufferSize: 0})).toThrow(expect.objectContaining({code: 'invalid-option'}))
+    await flush()
+  })
+
+  it('a pending next() settles when the source closes', async () => {
+    mockStream()
+    const source = openSource()
+    const pending = source.events().next()
+    source.close()
+    expect(await pending).toEqual({done: true, value: undefined})
+  })
+})
