@@ -84,13 +84,13 @@ describe('[spec] the EventSource interface', () => {
   it('calls handlers with the source as `this`', async () => {
     const stream = mockStream()
     const source = openSource()
-    let self: unknown
+    const receivers: unknown[] = []
     source.onopen = function () {
-      self = this
+      receivers.push(this)
     }
     await stream.open()
-    await until(() => self !== undefined, 'open')
-    expect(self).toBe(source)
+    await until(() => receivers.length === 1, 'open')
+    expect(receivers).toEqual([source])
   })
 
   it('fires MessageEvents with data, lastEventId and origin; open and error are plain Events', async () => {
