@@ -1,14 +1,14 @@
-import {createParser, type EventSourceMessage, type EventSourceParser, type ParseError} from 'eventsource-parser'
+import {createParser, type EventSourceMessage, type ParseError} from 'eventsource-parser'
 import {watchAwareness} from './awareness'
 import {reconnectDelay} from './backoff'
-import {createIdWindow, type IdWindow} from './dedupe'
+import {createIdWindow} from './dedupe'
 import {browserEnvironment} from './environment'
 import {HoldfastError} from './errors'
 import type {NormalizedOptions} from './options'
-import {createIdStore, type IdStore} from './resume'
+import {createIdStore} from './resume'
 import {decideRetry} from './retry-policy'
 import {openStream, readStream} from './transport'
-import type {Environment, EventSourceStats} from './types'
+import type {EventSourceStats} from './types'
 import {createWatchdog, type Watchdog} from './watchdog'
 
 /** What a connection reports to the object that owns it. Every call happens after the state changed. */
@@ -20,6 +20,16 @@ export interface ConnectionSink {
   closed(error: HoldfastError | undefined): void
 }
 
+/** The connection as its owner sees it. */
+export interface Connection {
+  /** [spec] CONNECTING (0) while connecting, deciding, waiting or paused; OPEN (1); CLOSED (2). */
+  readonly readyState: 0 | 1 | 2
+  readonly lastEventId: string
+  readonly stats: EventSourceStats
+  /** Stops everything at once and for good; no event follows. */
+  close(): void
+}
+
 /** The resources of one connection attempt; released together when the attempt ends. */
 interface Attempt {
   controller: AbortController
@@ -29,303 +39,222 @@ interface Attempt {
 type State =
   | {status: 'connecting'; attempt: Attempt}
   | {status: 'open'; attempt: Attempt; openedAt: number; origin: string}
-  | {status: 'deciding'; error: HoldfastError}
-  | {status: 'waiting'; timer: ReturnType<typeof setTimeout>; delay: number; error: HoldfastError}
-  | {status: 'paused'; reason: 'offline' | 'hidden'; error: HoldfastError | undefined}
-  | {status: 'closed'; error: HoldfastError | undefined}
+  | {status: 'deciding'}
+  | {status: 'waiting'; timer: ReturnType<typeof setTimeout>; error: HoldfastError}
+  | {status: 'paused'; reason: 'offline' | 'hidden'; error?: HoldfastError}
+  | {status: 'closed'}
 
 const now = (): number => performance.now()
 
 /**
- * The connection state machine: the only module that sequences transport, parser, watchdog, backoff and
+ * Starts the connection state machine: the only module that sequences transport, parser, watchdog, backoff and
  * awareness. Each state owns its resources (an attempt's AbortController and watchdog, a waiting timer) and
- * `#setState` releases the previous state's, so `close()` from any state cleans up exactly what exists.
+ * `setState` releases the previous state's, so `close()` from any state cleans up exactly what exists.
  */
-export class Connection {
-  #state: State = {status: 'closed', error: undefined}
-  #url: string
-  #lastEventId: string
+export function startConnection(url: string, options: NormalizedOptions, sink: ConnectionSink): Connection {
+  let state: State = {status: 'closed'}
   /** [spec] The reconnection time: the `retryDelay` option until the server sends `retry:`. */
-  #reconnectionTime: number
+  let reconnectionTime = options.retryDelay
   /** Consecutive failures; reset only once a stream proved healthy. */
-  #failures = 0
-  #decoder = new TextDecoder()
-  #lastActivity: number | undefined
-  readonly #stats = {connections: 0, reconnects: 0, messages: 0, duplicates: 0, bytes: 0}
-  readonly #options: NormalizedOptions
-  readonly #sink: ConnectionSink
-  readonly #idWindow: IdWindow | undefined
-  readonly #store: IdStore | undefined
-  readonly #environment: Environment
-  readonly #parser: EventSourceParser
-  #disposeAwareness: () => void = () => {}
+  let failures = 0
+  let decoder: TextDecoder
+  let lastActivity: number | undefined
+  const stats = {connections: 0, reconnects: 0, messages: 0, duplicates: 0, bytes: 0}
+  const environment = options.environment ?? browserEnvironment()
+  const store = options.persist && createIdStore(options.persist)
+  let lastEventId = store?.load() ?? options.lastEventId
+  const idWindow = options.dedupe > 0 ? createIdWindow(options.dedupe) : undefined
+  const parser = createParser({maxBufferSize: options.maxEventSize, onId, onEvent, onRetry, onError: onParseError})
 
-  constructor(url: string, options: NormalizedOptions, sink: ConnectionSink) {
-    this.#url = url
-    this.#options = options
-    this.#sink = sink
-    this.#reconnectionTime = options.retryDelay
-    this.#environment = options.environment ?? browserEnvironment()
-    this.#store = options.persist && createIdStore(options.persist)
-    this.#lastEventId = this.#store?.load() ?? options.lastEventId
-    this.#idWindow = options.dedupe > 0 ? createIdWindow(options.dedupe) : undefined
-    this.#parser = createParser({
-      maxBufferSize: options.maxEventSize,
-      onId: (id) => this.#onId(id),
-      onEvent: (event) => this.#onEvent(event),
-      onRetry: (ms) => this.#onRetry(ms),
-      onError: (error) => this.#onParseError(error),
-    })
-  }
-
-  /** [spec] CONNECTING (0) while connecting, deciding, waiting or paused; OPEN (1); CLOSED (2). */
-  get readyState(): 0 | 1 | 2 {
-    const {status} = this.#state
-    return status === 'open' ? 1 : status === 'closed' ? 2 : 0
-  }
-
-  get lastEventId(): string {
-    return this.#lastEventId
-  }
-
-  get stats(): EventSourceStats {
-    const last = this.#lastActivity
-    // Derived when asked, so the per-chunk path reads one (monotonic) clock only.
-    return {...this.#stats, lastActivityAt: last === undefined ? undefined : Date.now() - (now() - last)}
-  }
-
-  start(): void {
-    this.#connect()
-    this.#disposeAwareness = watchAwareness(this.#environment, this.#options, {
-      offline: () => this.#onOffline(),
-      online: () => this.#onOnline(),
-      hidden: () => this.#onHidden(),
-      visible: () => this.#onVisible(),
-    })
-  }
-
-  /** Stops everything at once and for good; no event follows. */
-  close(): void {
-    if (this.#state.status === 'closed') return
-    this.#setState({status: 'closed', error: undefined})
-    this.#sink.closed(undefined)
-  }
-
-  #setState(next: State): void {
-    const previous = this.#state
-    this.#state = next
-    if (previous.status === 'connecting' || previous.status === 'open') {
-      const keepsAttempt = (next.status === 'connecting' || next.status === 'open') && next.attempt === previous.attempt
-      if (!keepsAttempt) {
-        previous.attempt.watchdog.disarm()
-        previous.attempt.controller.abort()
-      }
-    } else if (previous.status === 'waiting') {
-      clearTimeout(previous.timer)
+  function setState(next: State): void {
+    const previous = state
+    state = next
+    if ('attempt' in previous && (!('attempt' in next) || next.attempt !== previous.attempt)) {
+      previous.attempt.watchdog.disarm()
+      previous.attempt.controller.abort()
     }
-    if (next.status === 'closed') {
-      this.#disposeAwareness()
-      this.#disposeAwareness = () => {}
-    }
+    if (previous.status === 'waiting') clearTimeout(previous.timer)
+    if (next.status === 'closed') disposeAwareness()
   }
 
-  #isCurrent(attempt: Attempt): boolean {
-    const state = this.#state
-    return (state.status === 'connecting' || state.status === 'open') && state.attempt === attempt
+  function isCurrent(attempt: Attempt): boolean {
+    return 'attempt' in state && state.attempt === attempt
   }
 
-  #connect(): void {
-    const watchdog = createWatchdog(this.#options.idleTimeout, () => this.#onIdle(attempt), now)
+  function connect(): void {
+    const watchdog = createWatchdog(options.idleTimeout, () => onIdle(attempt), now)
     const attempt: Attempt = {controller: new AbortController(), watchdog}
-    this.#setState({status: 'connecting', attempt})
-    attempt.watchdog.arm() // [ext] bounds the connect phase too
-    this.#parser.reset()
+    setState({status: 'connecting', attempt})
+    watchdog.arm() // [ext] bounds the connect phase too
+    parser.reset()
     // [spec] Each connection decodes a fresh stream: UTF-8, invalid bytes as U+FFFD. The parser strips the one
     // leading BOM the spec allows, so the decoder must keep it (or a second BOM would be stripped as well).
-    this.#decoder = new TextDecoder('utf-8', {ignoreBOM: true})
-    void this.#run(attempt)
+    decoder = new TextDecoder('utf-8', {ignoreBOM: true})
+    void run(attempt)
   }
 
-  async #run(attempt: Attempt): Promise<void> {
+  async function run(attempt: Attempt): Promise<void> {
     const {signal} = attempt.controller
-    const url = this.#url
+    const requestUrl = url
     try {
-      const response = await openStream(this.#options, {
-        url,
-        lastEventId: this.#lastEventId,
-        attempt: this.#failures,
-        signal,
-      })
-      if (!this.#isCurrent(attempt)) {
-        response.body?.cancel().catch(() => {})
-        return
-      }
-      this.#onResponse(attempt, response, url)
-      if (!this.#isCurrent(attempt)) return // closed inside `open`
-      await readStream(response.body as ReadableStream<Uint8Array>, url, signal, (chunk) =>
-        this.#onChunk(attempt, chunk),
-      )
-      if (this.#isCurrent(attempt))
-        this.#fail(attempt, new HoldfastError('stream-ended', `The server closed the stream at ${url}`, {url}))
+      const response = await openStream(options, {url: requestUrl, lastEventId, attempt: failures, signal})
+      if (!isCurrent(attempt)) return void response.body?.cancel().catch(() => {})
+      // [spec] Redirects were followed; reconnections go to the final URL, and origin is the final URL's.
+      if (response.redirected && response.url) url = response.url
+      attempt.watchdog.touch(now())
+      stats.connections++
+      // [spec] Announce the connection: readyState OPEN, then `open`.
+      setState({status: 'open', attempt, openedAt: now(), origin: new URL(response.url || requestUrl).origin})
+      sink.open()
+      if (!isCurrent(attempt)) return // closed inside `open`
+      await readStream(response.body!, requestUrl, signal, (chunk) => onChunk(attempt, chunk))
+      if (isCurrent(attempt))
+        fail(attempt, new HoldfastError('stream-ended', `The server closed the stream at ${url}`, {url}))
     } catch (error) {
-      if (!this.#isCurrent(attempt)) return // aborted by us: close(), idle timeout, or a pause
-      this.#fail(
-        attempt,
-        HoldfastError.is(error) ? error : new HoldfastError('network', String(error), {url, cause: error}),
-      )
+      // Not current: aborted by us (close(), idle timeout, a pause); nothing to report.
+      if (!isCurrent(attempt)) return
+      fail(attempt, HoldfastError.is(error) ? error : new HoldfastError('network', String(error), {url, cause: error}))
     }
-  }
-
-  #onResponse(attempt: Attempt, response: Response, requestUrl: string): void {
-    const finalUrl = response.url || requestUrl
-    // [spec] Redirects were followed; reconnections go to the final URL.
-    if (response.redirected && response.url) this.#url = response.url
-    attempt.watchdog.touch(now())
-    this.#stats.connections++
-    // [spec] Announce the connection: readyState OPEN, then `open`. Origin is the final URL's, after redirects.
-    this.#setState({status: 'open', attempt, openedAt: now(), origin: new URL(finalUrl).origin})
-    this.#sink.open()
   }
 
   /** The per-chunk hot path: count, re-arm the watchdog, decode, parse. */
-  #onChunk(attempt: Attempt, chunk: Uint8Array): void {
+  function onChunk(attempt: Attempt, chunk: Uint8Array): void {
     const at = now()
-    this.#lastActivity = at
-    this.#stats.bytes += chunk.byteLength
+    lastActivity = at
+    stats.bytes += chunk.byteLength
     attempt.watchdog.touch(at)
-    this.#parser.feed(this.#decoder.decode(chunk, {stream: true}))
+    parser.feed(decoder.decode(chunk, {stream: true}))
   }
 
-  #onId(id: string): void {
-    if (this.#state.status !== 'open') return
+  function onId(id: string): void {
+    if (state.status !== 'open') return
     // [spec] Dispatch sets the last event ID string from the buffer; an empty id resets it. (The parser already
     // ignored ids containing U+0000.) Like Chromium, the id carries over to the next connection's stream.
-    this.#lastEventId = id
-    this.#store?.save(id)
+    lastEventId = id
+    store?.save(id)
   }
 
-  #onEvent(event: EventSourceMessage): void {
-    const state = this.#state
+  function onEvent(event: EventSourceMessage): void {
     // After close() (or a failure) inside a listener, the rest of the chunk is not delivered.
     if (state.status !== 'open') return
-    if (this.#idWindow && event.id && this.#idWindow.isDuplicate(event.id)) {
-      this.#stats.duplicates++
-      return
-    }
-    this.#failures = 0 // a dispatched event proves the stream healthy
-    this.#stats.messages++
+    if (idWindow && event.id && idWindow.isDuplicate(event.id)) return void stats.duplicates++
+    failures = 0 // a dispatched event proves the stream healthy
+    stats.messages++
     // [spec] The type defaults to "message"; data lines were joined with LF.
-    this.#sink.message(event.event ?? 'message', event.data, this.#lastEventId, state.origin)
+    sink.message(event.event ?? 'message', event.data, lastEventId, state.origin)
   }
 
-  #onRetry(ms: number): void {
+  function onRetry(ms: number): void {
     // [spec] retry: sets the reconnection time (the parser only reports all-digit values).
-    if (this.#state.status === 'open') this.#reconnectionTime = ms
+    if (state.status === 'open') reconnectionTime = ms
   }
 
-  #onParseError(error: ParseError): void {
-    const state = this.#state
+  function onParseError(error: ParseError): void {
     // [spec] Unknown fields and bad retry values are ignored; only the size limit is an error.
     if (error.type !== 'max-buffer-size-exceeded' || state.status !== 'open') return
-    const url = this.#url
-    const message = `An event from ${url} exceeded maxEventSize (${this.#options.maxEventSize} characters)`
-    this.#fail(state.attempt, new HoldfastError('event-too-large', message, {url, cause: error}))
+    const message = `An event from ${url} exceeded maxEventSize (${options.maxEventSize} characters)`
+    fail(state.attempt, new HoldfastError('event-too-large', message, {url, cause: error}))
   }
 
-  #onIdle(attempt: Attempt): void {
-    const url = this.#url
-    const ms = this.#options.idleTimeout
-    this.#fail(attempt, new HoldfastError('idle-timeout', `No data from ${url} for ${ms} ms`, {url}))
+  function onIdle(attempt: Attempt): void {
+    fail(attempt, new HoldfastError('idle-timeout', `No data from ${url} for ${options.idleTimeout} ms`, {url}))
   }
 
   /** One failure of the current attempt: release it, then retry or close. */
-  #fail(attempt: Attempt, error: HoldfastError): void {
-    const state = this.#state
-    if (!this.#isCurrent(attempt)) return
-    if (state.status === 'open' && now() - state.openedAt >= this.#options.stableAfter) this.#failures = 0
-    this.#failures++
-    const deciding: State = {status: 'deciding', error}
-    this.#setState(deciding)
-    const verdict = decideRetry(error, this.#failures, this.#options)
-    if (typeof verdict === 'boolean') this.#settle(deciding, error, verdict)
-    else void verdict.then((retry) => this.#settle(deciding, error, retry))
+  function fail(attempt: Attempt, error: HoldfastError): void {
+    if (!isCurrent(attempt)) return
+    if (state.status === 'open' && now() - state.openedAt >= options.stableAfter) failures = 0
+    failures++
+    const deciding: State = {status: 'deciding'}
+    setState(deciding)
+    const verdict = decideRetry(error, failures, options)
+    if (typeof verdict === 'boolean') settle(deciding, error, verdict)
+    else void verdict.then((retry) => settle(deciding, error, retry))
   }
 
-  #settle(deciding: State, error: HoldfastError, retry: boolean): void {
-    if (this.#state !== deciding) return // closed while an async shouldRetry was pending
-    if (!retry) return this.#finish(error)
-    const options = this.#options
-    if (options.networkAware && !this.#environment.isOnline()) {
+  function settle(deciding: State, error: HoldfastError, retry: boolean): void {
+    if (state !== deciding) return // closed while an async shouldRetry was pending
+    if (!retry) return finish(error)
+    if (options.networkAware && !environment.isOnline()) {
       // [ext] Offline: wait for `online` without spending an attempt.
-      this.#failures--
-      this.#setState({status: 'paused', reason: 'offline', error})
-      return this.#sink.error(error)
+      failures--
+      setState({status: 'paused', reason: 'offline', error})
+      return sink.error(error)
     }
-    if (this.#failures > options.maxAttempts) {
-      const message = `Gave up on ${this.#url} after ${options.maxAttempts} reconnection attempts: ${error.message}`
-      return this.#finish(new HoldfastError('retries-exhausted', message, {url: this.#url, cause: error}))
+    if (failures > options.maxAttempts) {
+      const message = `Gave up on ${url} after ${options.maxAttempts} reconnection attempts: ${error.message}`
+      return finish(new HoldfastError('retries-exhausted', message, {url, cause: error}))
     }
     const floor = Math.min(error.retryAfter ?? 0, options.maxRetryAfter)
     const policy = {factor: options.backoffFactor, maxDelay: options.maxRetryDelay, jitter: options.jitter}
-    const delay = reconnectDelay(this.#failures, this.#reconnectionTime, policy, options.random, floor)
-    const waiting = this.#wait(error, delay)
-    this.#sink.error(error)
-    if (this.#state === waiting) this.#sink.reconnecting(this.#failures, delay, error)
+    wait(error, reconnectDelay(failures, reconnectionTime, policy, options.random, floor), true)
   }
 
   /**
-   * [spec] Reestablish the connection: readyState CONNECTING, fire `error` (the caller does), wait, then reconnect
-   * unless closed meanwhile. [ext] `reconnecting` announces each attempt; close() in either handler cancels it.
+   * [spec] Reestablish the connection: readyState CONNECTING, fire `error` (unless it already fired), wait, then
+   * reconnect unless closed meanwhile. [ext] `reconnecting` announces the attempt; close() in a handler cancels it.
    */
-  #wait(error: HoldfastError, delay: number): State {
-    const waiting: State = {status: 'waiting', timer: setTimeout(() => this.#reconnect(), delay), delay, error}
-    this.#setState(waiting)
-    return waiting
-  }
-
-  #reconnect(): void {
-    this.#stats.reconnects++
-    this.#connect()
+  function wait(error: HoldfastError, delay: number, announceError: boolean): void {
+    const waiting: State = {
+      status: 'waiting',
+      timer: setTimeout(() => {
+        stats.reconnects++
+        connect()
+      }, delay),
+      error,
+    }
+    setState(waiting)
+    if (announceError) sink.error(error)
+    if (state === waiting) sink.reconnecting(Math.max(failures, 1), delay, error)
   }
 
   /** [spec] Fail the connection: readyState CLOSED, then `error`. */
-  #finish(error: HoldfastError): void {
-    this.#setState({status: 'closed', error})
-    this.#sink.error(error)
-    this.#sink.closed(error)
+  function finish(error: HoldfastError): void {
+    setState({status: 'closed'})
+    sink.error(error)
+    sink.closed(error)
   }
 
-  #canResend(): boolean {
-    return this.#options.method === 'GET' || this.#options.retryNonGet
-  }
-
-  #onOffline(): void {
-    const state = this.#state
-    if (state.status === 'waiting') this.#setState({status: 'paused', reason: 'offline', error: state.error})
-  }
-
-  #onOnline(): void {
-    const state = this.#state
-    const offline = state.status === 'paused' && state.reason === 'offline'
-    if ((offline || state.status === 'waiting') && state.error) {
+  const disposeAwareness = watchAwareness(environment, options, {
+    offline() {
+      if (state.status === 'waiting') setState({status: 'paused', reason: 'offline', error: state.error})
+    },
+    online() {
       // [ext] Back online: reconnect at once (on the next turn), with the backoff reset.
-      this.#failures = 0
-      const waiting = this.#wait(state.error, 0)
-      if (this.#state === waiting) this.#sink.reconnecting(1, 0, state.error)
-    }
-  }
+      if ((state.status === 'paused' && state.reason === 'offline') || state.status === 'waiting') {
+        failures = 0
+        wait(state.error!, 0, false)
+      }
+    },
+    hidden() {
+      // [ext] A hidden page's stream is closed, and resumed when visible; a non-GET request only if allowed.
+      const resendable = options.method === 'GET' || options.retryNonGet
+      if (resendable && /^(connecting|open|waiting)$/.test(state.status)) setState({status: 'paused', reason: 'hidden'})
+    },
+    visible() {
+      if (state.status === 'paused' && state.reason === 'hidden') {
+        failures = 0
+        connect()
+      }
+    },
+  })
+  connect()
 
-  #onHidden(): void {
-    const {status} = this.#state
-    const active = status === 'connecting' || status === 'open' || status === 'waiting'
-    if (active && this.#canResend()) this.#setState({status: 'paused', reason: 'hidden', error: undefined})
-  }
-
-  #onVisible(): void {
-    const state = this.#state
-    if (state.status === 'paused' && state.reason === 'hidden') {
-      this.#failures = 0
-      this.#connect()
-    }
+  return {
+    get readyState() {
+      return state.status === 'open' ? 1 : state.status === 'closed' ? 2 : 0
+    },
+    get lastEventId() {
+      return lastEventId
+    },
+    get stats() {
+      // Derived when asked, so the per-chunk path reads one (monotonic) clock only.
+      return {...stats, lastActivityAt: lastActivity === undefined ? undefined : Date.now() - (now() - lastActivity)}
+    },
+    close() {
+      if (state.status === 'closed') return
+      setState({status: 'closed'})
+      sink.closed(undefined)
+    },
   }
 }

@@ -47,22 +47,17 @@ export interface HoldfastErrorDetails {
  * it; the constructor throws it for bad options (code `invalid-option`).
  */
 export class HoldfastError extends Error {
-  override readonly name = 'HoldfastError'
-  readonly code: HoldfastErrorCode
-  readonly url: string | undefined
-  readonly status: number | undefined
-  readonly headers: Headers | undefined
-  readonly retryAfter: number | undefined
-  readonly body: string | undefined
+  declare readonly name: 'HoldfastError'
+  declare readonly code: HoldfastErrorCode
+  declare readonly url?: string
+  declare readonly status?: number
+  declare readonly headers?: Headers
+  declare readonly retryAfter?: number
+  declare readonly body?: string
 
   constructor(code: HoldfastErrorCode, message: string, details: HoldfastErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : {cause: details.cause})
-    this.code = code
-    this.url = details.url
-    this.status = details.status
-    this.headers = details.headers
-    this.retryAfter = details.retryAfter
-    this.body = details.body
+    super(message, details) // sets `cause`, when given, as the standard non-enumerable property
+    Object.assign(this, details, {name: 'HoldfastError', code})
   }
 
   /** True for a HoldfastError from any realm or copy of the library (checks the brand, name and code, not identity). */

@@ -1,4 +1,4 @@
-import {Connection, type ConnectionSink} from './connection'
+import {startConnection, type Connection, type ConnectionSink} from './connection'
 import type {HoldfastError} from './errors'
 import {ConnectionErrorEvent, ReconnectingEvent} from './events'
 import {iterateEvents} from './iterator'
@@ -35,10 +35,31 @@ function baseUrl(): string | undefined {
  * source.onmessage = (event) => render(JSON.parse(event.data))
  * source.addEventListener('reconnecting', (event) => console.info(`retry #${event.attempt} in ${event.delay} ms`))
  */
+// Typed `removeEventListener` overloads, merged into the class: the inherited EventTarget method implements them.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface EventSource {
+  removeEventListener<K extends keyof HoldfastEventSourceEventMap>(
+    type: K,
+    listener: (this: EventSource, event: HoldfastEventSourceEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void
+  removeEventListener(
+    type: string,
+    listener: (this: EventSource, event: MessageEvent) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void
+  removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class EventSource extends EventTarget {
-  static readonly CONNECTING = 0
-  static readonly OPEN = 1
-  static readonly CLOSED = 2
+  declare static readonly CONNECTING: 0
+  declare static readonly OPEN: 1
+  declare static readonly CLOSED: 2
   declare readonly CONNECTING: 0
   declare readonly OPEN: 1
   declare readonly CLOSED: 2
@@ -67,9 +88,8 @@ export class EventSource extends EventTarget {
     }
     const options = normalizeOptions(init)
     this.#url = parsed.href
-    this.#withCredentials = options.withCredentials
-    this.#connection = new Connection(this.#url, options, this.#sink())
-    this.#connection.start()
+    this.#withCredentials = !!options.withCredentials
+    this.#connection = startConnection(this.#url, options, this.#sink())
   }
 
   /** [spec] The URL after parsing (redirects do not change it). */
@@ -97,32 +117,13 @@ export class EventSource extends EventTarget {
     return this.#connection.stats
   }
 
-  get onopen(): Handler<Event> {
-    return this.#getHandler('open')
-  }
-  set onopen(handler: Handler<Event>) {
-    this.#setHandler('open', handler)
-  }
-  get onmessage(): Handler<MessageEvent> {
-    return this.#getHandler('message')
-  }
-  set onmessage(handler: Handler<MessageEvent>) {
-    this.#setHandler('message', handler)
-  }
+  /** [spec] Event handler attributes: `null` until set. */
+  declare onopen: Handler<Event>
+  declare onmessage: Handler<MessageEvent>
   /** Receives a {@link ConnectionErrorEvent}; typed as `Event` for drop-in compatibility. */
-  get onerror(): Handler<Event & {readonly error?: HoldfastError}> {
-    return this.#getHandler('error')
-  }
-  set onerror(handler: Handler<Event & {readonly error?: HoldfastError}>) {
-    this.#setHandler('error', handler)
-  }
+  declare onerror: Handler<Event & {readonly error?: HoldfastError}>
   /** [ext] */
-  get onreconnecting(): Handler<ReconnectingEvent> {
-    return this.#getHandler('reconnecting')
-  }
-  set onreconnecting(handler: Handler<ReconnectingEvent>) {
-    this.#setHandler('reconnecting', handler)
-  }
+  declare onreconnecting: Handler<ReconnectingEvent>
 
   /** [spec] Aborts any connection or pending reconnection; readyState CLOSED; no further events. */
   close(): void {
@@ -133,16 +134,16 @@ export class EventSource extends EventTarget {
    * [ext] Iterate over events with `for await`. Ends when the source closes, throws its fatal error.
    * @example for await (const event of source.events({types: ['update', 'delete']})) apply(event)
    */
-  events(options?: EventIteratorOptions): AsyncIterableIterator<MessageEvent> {
-    const watchClose = (onClose: (error: HoldfastError | undefined) => void): (() => void) => {
+  events(options?: EventIteratorOptions): AsyncGenerator<MessageEvent, void, undefined> {
+    const watchClose = (onClose: (error?: HoldfastError) => void): (() => void) => {
       this.#closeWatchers.add(onClose)
       return () => this.#closeWatchers.delete(onClose)
     }
-    return iterateEvents(this, watchClose, this.readyState === 2, options)
+    return iterateEvents(this, watchClose, options)
   }
 
   /** [ext] `for await (const event of source)` yields `message` events. */
-  [Symbol.asyncIterator](): AsyncIterableIterator<MessageEvent> {
+  [Symbol.asyncIterator](): AsyncGenerator<MessageEvent, void, undefined> {
     return this.events()
   }
 
@@ -167,54 +168,42 @@ export class EventSource extends EventTarget {
     options?: boolean | AddEventListenerOptions,
   ): void {
     this.#listened.add(type)
-    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options)
+    super.addEventListener(type, listener as EventListener | null, options)
   }
 
-  override removeEventListener<K extends keyof HoldfastEventSourceEventMap>(
-    type: K,
-    listener: (this: EventSource, event: HoldfastEventSourceEventMap[K]) => unknown,
-    options?: boolean | EventListenerOptions,
-  ): void
-  override removeEventListener(
-    type: string,
-    listener: (this: EventSource, event: MessageEvent) => unknown,
-    options?: boolean | EventListenerOptions,
-  ): void
-  override removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void
-  override removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | ((event: never) => unknown) | null,
-    options?: boolean | EventListenerOptions,
-  ): void {
-    super.removeEventListener(type, listener as EventListenerOrEventListenerObject | null, options)
-  }
-
-  #getHandler<E>(type: string): Handler<E> {
-    return (this.#handlers.get(type)?.callback as Handler<E> | undefined) ?? null
-  }
-
-  /**
-   * [spec] Event handler attributes: the first assignment adds a listener in registration order, reassignment keeps
-   * that place, and `null` (or a non-function) removes it.
-   */
-  #setHandler<E>(type: string, handler: Handler<E>): void {
-    const entry = this.#handlers.get(type)
-    if (typeof handler !== 'function') {
-      if (entry) this.removeEventListener(type, entry.listener)
-      this.#handlers.delete(type)
-    } else if (entry) {
-      entry.callback = handler as HandlerEntry['callback']
-    } else {
-      const created: HandlerEntry = {
-        callback: handler as HandlerEntry['callback'],
-        listener: (event) => created.callback.call(this, event),
-      }
-      this.#handlers.set(type, created)
-      this.addEventListener(type, created.listener)
+  static {
+    // [spec] The constants live on the constructor and its prototype (and so on every instance), read-only.
+    ;['CONNECTING', 'OPEN', 'CLOSED'].forEach((name, value) => {
+      const constant = {value, enumerable: true, writable: false, configurable: false}
+      Object.defineProperty(this, name, constant)
+      Object.defineProperty(this.prototype, name, constant)
+    })
+    // [spec] The event handler attributes: the first assignment adds a listener in registration order,
+    // reassignment keeps that place, and `null` (or a non-function) removes it.
+    for (const type of ['open', 'message', 'error', 'reconnecting']) {
+      Object.defineProperty(this.prototype, `on${type}`, {
+        get(this: EventSource) {
+          return this.#handlers.get(type)?.callback ?? null
+        },
+        set(this: EventSource, handler: unknown) {
+          const entry = this.#handlers.get(type)
+          if (typeof handler !== 'function') {
+            if (entry) this.removeEventListener(type, entry.listener)
+            this.#handlers.delete(type)
+          } else if (entry) {
+            entry.callback = handler as HandlerEntry['callback']
+          } else {
+            const created: HandlerEntry = {
+              callback: handler as HandlerEntry['callback'],
+              listener: (event) => created.callback.call(this, event),
+            }
+            this.#handlers.set(type, created)
+            this.addEventListener(type, created.listener)
+          }
+        },
+        enumerable: true,
+        configurable: true,
+      })
     }
   }
 
@@ -235,15 +224,4 @@ export class EventSource extends EventTarget {
       },
     }
   }
-}
-
-// [spec] The constants live on the prototype as well as on the constructor (and so on every instance).
-for (const [name, value] of [
-  ['CONNECTING', 0],
-  ['OPEN', 1],
-  ['CLOSED', 2],
-] as const) {
-  const constant = {value, enumerable: true, writable: false, configurable: false}
-  Object.defineProperty(EventSource.prototype, name, constant)
-  Object.defineProperty(EventSource, name, constant)
 }

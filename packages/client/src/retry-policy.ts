@@ -17,7 +17,7 @@ export function defaultRetryDecision(error: HoldfastError, options: NormalizedOp
     case 'idle-timeout':
       return true
     case 'http-status':
-      return error.status !== undefined && options.retryStatuses.has(error.status)
+      return error.status !== undefined && options.retryStatuses.includes(error.status)
     default:
       return false
   }

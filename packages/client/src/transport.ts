@@ -43,26 +43,20 @@ function isEventStream(contentType: string | null): boolean {
   return contentType !== null && contentType.split(';', 1)[0]!.trim().toLowerCase() === 'text/event-stream'
 }
 
-/** The first bytes of an error response, for diagnostics; never more than EXCERPT_BYTES, never throws. */
+/**
+ * The start of an error response, for diagnostics: the first chunk, at most EXCERPT_BYTES, never throws. One read
+ * only, so a stalled error body cannot hold the attempt (the rest is cancelled).
+ */
 async function readExcerpt(response: Response): Promise<string | undefined> {
-  if (!response.body) return undefined
-  const reader = response.body.getReader()
-  const bytes = new Uint8Array(EXCERPT_BYTES)
-  let length = 0
+  const reader = response.body?.getReader()
   try {
-    while (length < EXCERPT_BYTES) {
-      const {done, value} = await reader.read()
-      if (done) break
-      const take = Math.min(value.byteLength, EXCERPT_BYTES - length)
-      bytes.set(value.subarray(0, take), length)
-      length += take
-    }
+    const chunk = (await reader?.read())?.value
+    return chunk && new TextDecoder().decode(chunk.subarray(0, EXCERPT_BYTES))
   } catch {
-    // An excerpt is a courtesy: whatever arrived before the body failed is still worth showing.
+    return undefined
   } finally {
-    reader.cancel().catch(() => {})
+    reader?.cancel().catch(() => {})
   }
-  return new TextDecoder().decode(bytes.subarray(0, length))
 }
 
 /** Rejects a response that cannot be an event stream, with a HoldfastError that keeps everything known about it. */

@@ -50,7 +50,7 @@ describe('[ext] async iteration', () => {
     await until(() => source.stats.messages === 4, 'all four events')
     expect((await iterator.next()).value?.data).toBe('1')
     expect((await iterator.next()).value?.data).toBe('2')
-    const overflow = await iterator.next().catch((error: unknown) => error)
+    const overflow: unknown = await iterator.next().catch((error: unknown) => error)
     expect(HoldfastError.is(overflow) && overflow.code).toBe('buffer-overflow')
     expect(await iterator.next()).toEqual({done: true, value: undefined})
     expect(source.readyState).toBe(source.OPEN) // the source itself keeps running

@@ -4,38 +4,42 @@ import type {HoldfastEventSourceInit} from '../src/index'
 
 describe('options', () => {
   it.each<[string, HoldfastEventSourceInit, string]>([
-    ['idleTimeout', {idleTimeout: -1}, '`idleTimeout` must be a non-negative number of milliseconds, got -1'],
-    ['idleTimeout', {idleTimeout: Number.NaN}, '`idleTimeout` must be a non-negative number of milliseconds, got NaN'],
-    ['retryDelay', {retryDelay: Infinity}, '`retryDelay` must be a non-negative number of milliseconds, got Infinity'],
-    ['maxRetryDelay', {maxRetryDelay: '5' as unknown as number}, '`maxRetryDelay` must be a non-negative number'],
+    ['idleTimeout', {idleTimeout: -1}, '`idleTimeout` must be a finite, non-negative number, got -1'],
+    ['idleTimeout', {idleTimeout: Number.NaN}, '`idleTimeout` must be a finite, non-negative number, got NaN'],
+    ['retryDelay', {retryDelay: Infinity}, '`retryDelay` must be a finite, non-negative number, got Infinity'],
+    [
+      'maxRetryDelay',
+      {maxRetryDelay: '5' as unknown as number},
+      '`maxRetryDelay` must be a finite, non-negative number, got 5',
+    ],
     ['backoffFactor', {backoffFactor: 0.5}, '`backoffFactor` must be a finite number >= 1, got 0.5'],
-    ['jitter', {jitter: 2}, '`jitter` must be between 0 and 1, got 2'],
+    ['jitter', {jitter: 2}, '`jitter` must be a number from 0 to 1, got 2'],
     ['maxAttempts', {maxAttempts: 1.5}, '`maxAttempts` must be a non-negative integer or Infinity, got 1.5'],
     ['dedupe', {dedupe: -3}, '`dedupe` must be a non-negative integer, got -3'],
-    ['maxEventSize', {maxEventSize: 0}, '`maxEventSize` must be at least 1'],
-    ['retryStatuses', {retryStatuses: [503, 999]}, '`retryStatuses` must be an array of HTTP status codes (100-599)'],
+    ['maxEventSize', {maxEventSize: 0}, '`maxEventSize` must be a positive integer, got 0'],
+    [
+      'retryStatuses',
+      {retryStatuses: [503, 999]},
+      '`retryStatuses` must be an array of HTTP status codes (100-599), got 503,999',
+    ],
     [
       'lastEventIdIn',
       {lastEventIdIn: 'cookie' as 'query'},
-      "`lastEventIdIn` must be one of 'header', 'query', 'both', got cookie",
+      "`lastEventIdIn` must be 'header', 'query' or 'both', got cookie",
     ],
-    ['lastEventIdParam', {lastEventIdParam: ''}, '`lastEventIdParam` must be a non-empty string'],
-    ['lastEventId', {lastEventId: 5 as unknown as string}, '`lastEventId` must be a string'],
-    ['method', {method: 'GET /x'}, '`method` is not an HTTP method: GET /x'],
+    ['lastEventIdParam', {lastEventIdParam: ''}, '`lastEventIdParam` must be a non-empty string, got '],
+    ['lastEventId', {lastEventId: 5 as unknown as string}, '`lastEventId` must be a string, got 5'],
+    ['method', {method: 'GET /x'}, '`method` must be an HTTP method, got GET /x'],
     ['body', {body: 'x'}, 'a GET request cannot have a `body`'],
     [
       'headers',
       {headers: 'Bearer x' as unknown as HeadersInit},
-      '`headers` must be an object, a Headers, an array of pairs, or a function',
+      '`headers` must be an object, array of pairs or function, got Bearer x',
     ],
-    ['fetch', {fetch: {} as typeof fetch}, '`fetch` must be a function'],
-    ['shouldRetry', {shouldRetry: true as unknown as () => boolean}, '`shouldRetry` must be a function'],
-    [
-      'pauseWhenHidden',
-      {pauseWhenHidden: -5},
-      '`pauseWhenHidden` must be a non-negative number of milliseconds, got -5',
-    ],
-    ['persistLastEventId', {persistLastEventId: ''}, '`persistLastEventId` needs a non-empty storage key'],
+    ['fetch', {fetch: {} as typeof fetch}, '`fetch` must be a function, got [object Object]'],
+    ['shouldRetry', {shouldRetry: true as unknown as () => boolean}, '`shouldRetry` must be a function, got true'],
+    ['pauseWhenHidden', {pauseWhenHidden: -5}, '`pauseWhenHidden` must be false or a number of ms, got -5'],
+    ['persistLastEventId', {persistLastEventId: ''}, '`persistLastEventId` must be a key or {key, storage}, got '],
     [
       'persistLastEventId',
       {persistLastEventId: 'key'},
@@ -53,6 +57,14 @@ describe('options', () => {
     expect(error).toMatchObject({code: 'invalid-option'})
     expect((error as Error).message).toContain(message)
     expect(fetch).not.toHaveBeenCalled()
+  })
+
+  it('keeps the default for an option given as undefined', async () => {
+    const fetch = vi.fn(async () => new Response(null, {status: 204}))
+    const source = new EventSource('http://sse.test/stream', {fetch, idleTimeout: undefined, method: undefined})
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalled())
+    expect(fetch).toHaveBeenCalledWith('http://sse.test/stream', expect.objectContaining({method: 'GET'}))
+    source.close()
   })
 
   it('rejects a non-object init', () => {

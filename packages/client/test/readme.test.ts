@@ -1,0 +1,68 @@
+import {readFileSync} from 'node:fs'
+import {describe, expect, it} from 'vitest'
+import {defaultOptions} from '../src/index'
+import type {HoldfastEventSourceInit} from '../src/index'
+
+const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8')
+
+/** The README's options table as `name → default cell`. */
+function documentedDefaults(): Map<string, string> {
+  const section = readme.slice(readme.indexOf('## Options'), readme.indexOf('## Reconnection semantics'))
+  const rows = new Map<string, string>()
+  for (const match of section.matchAll(/^\| `(\w+)`\s*\| ([^|]+?)\s*\|/gm)) rows.set(match[1]!, match[2]!)
+  return rows
+}
+
+/** A default cell as a value, for cells that hold a literal (`1000`, `'GET'`, `[408, 429]`, `Infinity`). */
+function literal(cell: string): unknown {
+  const code = /^`(.+)`$/.exec(cell)?.[1]
+  if (code === undefined) return undefined
+  if (code === 'Infinity') return Infinity
+  return JSON.parse(code.replace(/'/g, '"'))
+}
+
+describe('the README', () => {
+  const documented = documentedDefaults()
+
+  it('documents every option of HoldfastEventSourceInit, and nothing else', () => {
+    const options: Record<keyof HoldfastEventSourceInit, true> = {
+      withCredentials: true,
+      headers: true,
+      method: true,
+      body: true,
+      fetch: true,
+      lastEventId: true,
+      lastEventIdIn: true,
+      lastEventIdParam: true,
+      persistLastEventId: true,
+      idleTimeout: true,
+      retryDelay: true,
+      backoffFactor: true,
+      maxRetryDelay: true,
+      jitter: true,
+      maxAttempts: true,
+      stableAfter: true,
+      retryStatuses: true,
+      maxRetryAfter: true,
+      shouldRetry: true,
+      retryNonGet: true,
+      dedupe: true,
+      maxEventSize: true,
+      networkAware: true,
+      pauseWhenHidden: true,
+      environment: true,
+      random: true,
+    }
+    expect([...documented.keys()].sort()).toEqual(Object.keys(options).sort())
+  })
+
+  it.each(Object.entries(defaultOptions))('states the default of %s exactly as the code has it', (name, value) => {
+    const cell = documented.get(name)
+    expect(cell, `README row for ${name}`).toBeDefined()
+    expect(literal(cell!)).toEqual(value)
+  })
+
+  it('shows the test command', () => {
+    expect(readme).toContain('pnpm test')
+  })
+})
