@@ -1,0 +1,14 @@
+import type {Fault, FaultSource, FaultTarget} from '../types.js'
+
+/** One injected fault, shared by the registry and the connections it is armed on. */
+export interface FaultEntry {
+  readonly id: string
+  readonly fault: Fault
+  readonly target: FaultTarget
+  readonly via: FaultSource
+  /** Connections it may still be applied to; `Infinity` for no limit. */
+  pending: number
+  /** Ids of the connections it fired on, in order. */
+  readonly firedOn: string[]
+  readonly createdAt: number
+}

@@ -1,0 +1,45 @@
+/**
+ * The text/event-stream wire format, written once per event: a broadcast hands the same Buffer to every client.
+ */
+
+/** The fields of one event frame. */
+export interface FrameFields {
+  id?: string
+  event?: string
+  data: string
+  retry?: number
+}
+
+// [spec] "Lines must be separated by either a U+000D CARRIAGE RETURN U+000A LINE FEED (CRLF) character pair, a
+// single U+000A LINE FEED (LF) character, or a single U+000D CARRIAGE RETURN (CR) character."
+const LINE_BREAK = /\r\n|\r|\n/
+
+/** Serialises one event. Each line of `data` becomes its own `data:` line, so line breaks survive the round trip. */
+export function eventFrame({id, event, data, retry}: FrameFields): Buffer {
+  let text = ''
+  if (id !== undefined) text += `id: ${id}\n`
+  if (event !== undefined) text += `event: ${event}\n`
+  if (retry !== undefined) text += `retry: ${retry}\n`
+  // [spec] One space after the colon is removed by the parser, so a value starting with a space keeps it.
+  for (const line of data.split(LINE_BREAK)) text += `data: ${line}\n`
+  // [spec] A blank line dispatches the event.
+  return Buffer.from(`${text}\n`)
+}
+
+/** A comment: every line starts with a colon and the client ignores it (the idle watchdog still sees the bytes). */
+export function commentFrame(text: string): Buffer {
+  return Buffer.from(
+    `${text
+      .split(LINE_BREAK)
+      .map((line) => `: ${line}\n`)
+      .join('')}\n`,
+  )
+}
+
+/** [spec] A `retry:` field alone: sets the client's reconnection time, dispatches nothing. */
+export function retryFrame(ms: number): Buffer {
+  return Buffer.from(`retry: ${ms}\n\n`)
+}
+
+/** The heartbeat, shared by every connection. */
+export const HEARTBEAT = commentFrame('heartbeat')

@@ -1,0 +1,34 @@
+import {timingSafeEqual} from 'node:crypto'
+import type {IncomingMessage} from 'node:http'
+import {TestServerError} from '../errors.js'
+
+function same(a: string, b: string): boolean {
+  const left = Buffer.from(a)
+  const right = Buffer.from(b)
+  return left.length === right.length && timingSafeEqual(left, right)
+}
+
+/** The token a request presents: `X-Holdfast-Token`, then `Authorization: Bearer` (if allowed), then `?token=`. */
+function presented(req: IncomingMessage, url: URL, bearer: boolean): string | undefined {
+  const header = req.headers['x-holdfast-token']
+  if (typeof header === 'string') return header
+  const authorization = req.headers.authorization
+  if (bearer && authorization?.startsWith('Bearer ')) return authorization.slice('Bearer '.length).trim()
+  return url.searchParams.get('token') ?? undefined
+}
+
+/**
+ * Throws `unauthorized` unless the request presents `token` (no token configured: everything is allowed). Stream
+ * requests pass `bearer: false`: their `Authorization` header belongs to the app under test.
+ */
+export function requireToken(req: IncomingMessage, url: URL, token: string | undefined, bearer: boolean): void {
+  if (token === undefined) return
+  const value = presented(req, url, bearer)
+  if (value !== undefined && same(value, token)) return
+  throw new TestServerError(
+    'unauthorized',
+    value === undefined
+      ? `This server requires a token: send \`X-Holdfast-Token\`${bearer ? ', `Authorization: Bearer`' : ''} or \`?token=\``
+      : 'The token is not valid',
+  )
+}

@@ -1,0 +1,37 @@
+import type {IncomingMessage, ServerResponse} from 'node:http'
+import type {NormalizedOptions} from '../options.js'
+
+const ALLOW_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'
+/** Always allowed, on top of whatever the preflight asks for. */
+const ALLOW_HEADERS = ['Last-Event-ID', 'Authorization', 'Content-Type', 'Cache-Control', 'X-Holdfast-Token']
+/** Response headers a page may read: the client needs `Retry-After` on a 503, tests read the rest. */
+const EXPOSE_HEADERS = 'Retry-After, X-Holdfast-Connection, X-Holdfast-Replay, Location'
+
+/**
+ * Sets the CORS headers of the response (the allowed `Origin` reflected, credentials allowed) and answers a
+ * preflight. Returns true when the request was a preflight and is finished.
+ */
+export function applyCors(req: IncomingMessage, res: ServerResponse, cors: NormalizedOptions['cors']): boolean {
+  const origin = req.headers.origin
+  if (cors === false || origin === undefined) return false
+  res.setHeader('Vary', 'Origin')
+  if (cors.origins !== undefined && !cors.origins.has(origin)) return false
+  res.setHeader('Access-Control-Allow-Origin', origin)
+  res.setHeader('Access-Control-Allow-Credentials', 'true')
+  res.setHeader('Access-Control-Expose-Headers', EXPOSE_HEADERS)
+  const requestedMethod = req.headers['access-control-request-method']
+  if (req.method !== 'OPTIONS' || requestedMethod === undefined) return false
+  const requested = (req.headers['access-control-request-headers'] ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '')
+  const headers = [...new Set([...ALLOW_HEADERS, ...requested])].join(', ')
+  res.setHeader('Access-Control-Allow-Methods', ALLOW_METHODS)
+  res.setHeader('Access-Control-Allow-Headers', headers)
+  res.setHeader('Access-Control-Max-Age', '600')
+  // Chrome's Private Network Access: a public page may talk to this loopback server during tests.
+  if (req.headers['access-control-request-private-network'] === 'true')
+    res.setHeader('Access-Control-Allow-Private-Network', 'true')
+  res.writeHead(204).end()
+  return true
+}

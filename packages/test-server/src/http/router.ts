@@ -1,0 +1,89 @@
+import type {IncomingMessage, RequestListener, ServerResponse} from 'node:http'
+import type {Registry} from 'prom-client'
+import {TestServerError} from '../errors.js'
+import type {Hub} from '../hub.js'
+import {requireToken} from './auth.js'
+import {runControl} from './control.js'
+import {applyCors} from './cors.js'
+import {sendError, sendJson} from './json.js'
+import {findMount, serveStatic} from './static.js'
+import {EVENT_STREAM, handleStreamRequest} from './stream-route.js'
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    throw new TestServerError('invalid-request', `The path segment "${segment}" is not valid percent-encoding`)
+  }
+}
+
+function parseUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost')
+  } catch {
+    throw new TestServerError('invalid-request', `The request URL is not valid: ${req.url ?? ''}`)
+  }
+}
+
+async function route(hub: Hub, metrics: Registry, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (applyCors(req, res, hub.options.cors)) return
+  const url = parseUrl(req)
+  const path = url.pathname
+  if (path === '/health') {
+    const body = {
+      status: hub.closing ? 'shutting-down' : 'ok',
+      uptimeMs: Math.round(process.uptime() * 1000),
+      connections: hub.connections.liveCount,
+      channels: hub.channelInfos().length,
+    }
+    sendJson(res, hub.closing ? 503 : 200, body)
+    return
+  }
+  if (path === '/metrics') {
+    const text = await metrics.metrics()
+    res.writeHead(200, {'Content-Type': metrics.contentType, 'Cache-Control': 'no-store'}).end(text)
+    return
+  }
+  if (path === '/sse' || path.startsWith('/sse/')) {
+    if (req.method === 'HEAD') {
+      res.writeHead(200, {'Content-Type': EVENT_STREAM, 'Cache-Control': 'no-cache, no-transform'}).end()
+      return
+    }
+    await handleStreamRequest(hub, req, res, url, path === '/sse' ? 'default' : decodeSegment(path.slice(5)))
+    return
+  }
+  if (path === '/control' || path.startsWith('/control/')) {
+    requireToken(req, url, hub.options.token, true)
+    const segments = path
+      .split('/')
+      .slice(2)
+      .filter((segment) => segment !== '')
+      .map(decodeSegment)
+    const answer = await runControl(hub, req, url, segments)
+    sendJson(res, answer.status ?? 200, answer.body, answer.headers)
+    return
+  }
+  const mount = findMount(hub.options.static, path)
+  if (mount && (req.method === 'GET' || req.method === 'HEAD') && (await serveStatic(req, res, mount, path))) return
+  throw new TestServerError(
+    'not-found',
+    `Nothing at ${req.method ?? 'GET'} ${path} (streams are at /sse/:channel, the control API at /control)`,
+  )
+}
+
+/** The server's request listener: routes, and turns every error into a JSON answer without disturbing others. */
+export function createRequestListener(hub: Hub, metrics: Registry): RequestListener {
+  return (req, res) => {
+    route(hub, metrics, req, res).catch((error: unknown) => {
+      if (TestServerError.is(error)) {
+        sendError(res, error)
+        return
+      }
+      hub.log({
+        level: 'error',
+        message: `Internal error on ${req.method} ${req.url}: ${(error as Error)?.stack ?? String(error)}`,
+      })
+      sendError(res, new TestServerError('internal', `Internal error: ${(error as Error)?.message ?? String(error)}`))
+    })
+  }
+}

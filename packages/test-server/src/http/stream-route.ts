@@ -1,0 +1,126 @@
+import type {IncomingMessage, ServerResponse} from 'node:http'
+import {TestServerError} from '../errors.js'
+import type {FaultEntry} from '../faults/entry.js'
+import {isConnectFault} from '../faults/parse.js'
+import {faultsFromQuery, type QueryFault} from '../faults/query.js'
+import type {Hub} from '../hub.js'
+import {checkChannelName} from '../names.js'
+import {Stream} from '../stream.js'
+import type {FaultType} from '../types.js'
+import {requireToken} from './auth.js'
+
+/** The content type of a healthy stream. */
+export const EVENT_STREAM = 'text/event-stream; charset=utf-8'
+/** The content type a content-type fault answers with by default. */
+const WRONG_CONTENT_TYPE = 'text/plain; charset=utf-8'
+/** POST bodies are recorded up to this size. */
+const MAX_RECORDED_BODY = 64 * 1024
+/** The query parameter that overrides the `retry:` hint for one request. */
+export const RETRY_PARAM = 'retryMs'
+
+/** [spec] The Last-Event-ID header first; the query parameter for clients that cannot send headers. */
+function lastEventIdOf(req: IncomingMessage, url: URL, param: string): Pick<Stream, 'lastEventId' | 'lastEventIdFrom'> {
+  const header = req.headers['last-event-id']
+  if (typeof header === 'string' && header !== '') return {lastEventId: header, lastEventIdFrom: 'header'}
+  const query = url.searchParams.get(param)
+  if (query !== null && query !== '') return {lastEventId: query, lastEventIdFrom: 'query'}
+  return {lastEventId: undefined, lastEventIdFrom: undefined}
+}
+
+function retryOf(url: URL, fallback: number | false): number | false {
+  const value = url.searchParams.get(RETRY_PARAM)
+  if (value === null) return fallback
+  if (!/^\d{1,9}$/.test(value))
+    throw new TestServerError('invalid-request', `\`${RETRY_PARAM}\` must be a non-negative integer, got "${value}"`)
+  return Number(value)
+}
+
+/** Records the body of a POST (or any request that has one) as it arrives, up to 64 KiB. */
+function recordBody(req: IncomingMessage, stream: Stream): void {
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return
+  const chunks: Buffer[] = []
+  let size = 0
+  req.on('data', (chunk: Buffer) => {
+    if (size < MAX_RECORDED_BODY) chunks.push(chunk)
+    size += chunk.length
+  })
+  req.on('end', () => {
+    stream.body = Buffer.concat(chunks).subarray(0, MAX_RECORDED_BODY).toString('utf8')
+  })
+}
+
+/** The first fault of `type` among those claimed. */
+function first<T extends FaultType>(faults: FaultEntry[], type: T): (FaultEntry & {fault: {type: T}}) | undefined {
+  return faults.find((entry) => entry.fault.type === type) as (FaultEntry & {fault: {type: T}}) | undefined
+}
+
+/**
+ * Answers `GET|POST /sse/:channel`. Connect faults decide the answer first (refuse, then delay, then status, then
+ * content type); then the stream opens with the stream faults armed before the replay.
+ */
+export async function handleStreamRequest(
+  hub: Hub,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  channelName: string,
+): Promise<void> {
+  const name = checkChannelName(channelName)
+  const queryFaults = faultsFromQuery(url.searchParams)
+  if (queryFaults.length > 0) requireToken(req, url, hub.options.token, false)
+  const retryMs = retryOf(url, hub.options.retryMs)
+  if (hub.closing) throw new TestServerError('closed', 'The server is shutting down')
+
+  const seq = hub.connections.nextSeq()
+  const stream = new Stream(
+    {
+      id: `c${seq}`,
+      seq,
+      channel: hub.channel(name),
+      req,
+      res,
+      now: Date.now(),
+      ...lastEventIdOf(req, url, hub.options.lastEventIdParam),
+    },
+    hub,
+  )
+  hub.connections.add(stream)
+  recordBody(req, stream)
+
+  const byKind = (connect: boolean): QueryFault[] =>
+    queryFaults.filter(({fault}) => isConnectFault(fault.type) === connect)
+  const connectFaults = [...hub.faults.claimFromQuery(byKind(true), stream), ...hub.faults.claim(stream, 'connect')]
+
+  const refuse = first(connectFaults, 'refuse')
+  if (refuse) {
+    hub.connectFired(refuse, stream)
+    stream.refuse()
+    return
+  }
+  const delay = first(connectFaults, 'delay')
+  if (delay) {
+    hub.connectFired(delay, stream)
+    if (!(await stream.hold(delay.id, delay.fault.durationMs))) return
+    if (hub.closing) {
+      stream.fail(503, 'server', 'shutdown', 'The server is shutting down')
+      return
+    }
+  }
+  const status = first(connectFaults, 'status')
+  if (status) {
+    hub.connectFired(status, stream)
+    stream.reject(status.fault)
+    return
+  }
+  const contentType = first(connectFaults, 'content-type')
+  if (contentType) hub.connectFired(contentType, stream)
+
+  const channel = stream.channel
+  stream.open({
+    contentType: contentType ? (contentType.fault.contentType ?? WRONG_CONTENT_TYPE) : EVENT_STREAM,
+    retryMs,
+    plan: channel.log.plan(stream.lastEventId, channel.lastSeq),
+    faults: [...hub.faults.claimFromQuery(byKind(false), stream), ...hub.faults.claim(stream, 'stream')],
+  })
+  hub.opened(stream)
+}

@@ -1,0 +1,199 @@
+import {randomBytes} from 'node:crypto'
+import {statSync} from 'node:fs'
+import {isIP} from 'node:net'
+import {resolve} from 'node:path'
+import {TestServerError} from './errors.js'
+import {validChannelName} from './names.js'
+import type {CorsOptions, Logger, ShutdownEvent, TestServerOptions, TickerOptions} from './types.js'
+
+/** Every default in one place; the README's options table matches it. */
+export const defaultOptions = Object.freeze({
+  port: 0,
+  host: '127.0.0.1',
+  heartbeatMs: 15_000,
+  retryMs: 1_000 as number | false,
+  replayLimit: 1_000,
+  cors: true as boolean | CorsOptions,
+  maxQueuedBytes: 1024 * 1024,
+  connectionHistory: 1_000,
+  lastEventIdParam: 'lastEventId',
+  shutdownEvent: Object.freeze({event: 'shutdown', data: 'server shutting down'}) as ShutdownEvent | false,
+  shutdownTimeoutMs: 5_000,
+  keepAliveTimeoutMs: 5_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  backlog: 1_024,
+  metricsPrefix: 'holdfast_',
+})
+
+/** Defaults of a ticker. */
+export const tickerDefaults = Object.freeze({channel: 'ticker', intervalMs: 1_000})
+
+/** A static mount: requests under `prefix` are served from `root`. */
+export interface StaticMount {
+  prefix: string
+  root: string
+}
+
+/** Options after validation, with every default applied. */
+export interface NormalizedOptions {
+  port: number
+  host: string
+  heartbeatMs: number
+  retryMs: number | false
+  replayLimit: number
+  token: string | undefined
+  /** True when the token was generated because the host is not loopback and none was given. */
+  tokenGenerated: boolean
+  cors: {origins: ReadonlySet<string> | undefined} | false
+  static: StaticMount[]
+  tickers: Array<Required<Pick<TickerOptions, 'channel' | 'intervalMs'>> & TickerOptions>
+  maxQueuedBytes: number
+  connectionHistory: number
+  lastEventIdParam: string
+  shutdownEvent: Required<ShutdownEvent> | false
+  shutdownTimeoutMs: number
+  keepAliveTimeoutMs: number
+  headersTimeoutMs: number
+  requestTimeoutMs: number
+  backlog: number
+  logger: Logger
+  metricsPrefix: string
+}
+
+function invalid(message: string): never {
+  throw new TestServerError('invalid-option', `Invalid test server option: ${message}`)
+}
+
+/** A non-negative integer, or the fallback when undefined. */
+export function integerOption(name: string, value: unknown, fallback: number, min = 0, max = Infinity): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    invalid(
+      `\`${name}\` must be an integer from ${min}${max === Infinity ? ' up' : ` to ${max}`}, got ${String(value)}`,
+    )
+  return value
+}
+
+/** True for addresses that only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true
+  if (isIP(host) === 4) return host.startsWith('127.')
+  return host === '::1' || host === '[::1]'
+}
+
+/** Log entries at warn and error level go to stderr; the rest are dropped. */
+export const stderrLogger: Logger = (entry) => {
+  if (entry.level === 'warn' || entry.level === 'error')
+    process.stderr.write(`[holdfast-test-server] ${entry.message}\n`)
+}
+
+function corsOption(value: TestServerOptions['cors']): NormalizedOptions['cors'] {
+  const cors = value ?? defaultOptions.cors
+  if (cors === false) return false
+  if (cors === true) return {origins: undefined}
+  if (typeof cors !== 'object' || cors === null) invalid('`cors` must be a boolean or `{origins}`')
+  if (cors.origins === undefined) return {origins: undefined}
+  if (!Array.isArray(cors.origins) || !cors.origins.every((o) => typeof o === 'string'))
+    invalid('`cors.origins` must be an array of origins like `http://localhost:5173`')
+  return {origins: new Set(cors.origins)}
+}
+
+function staticMounts(value: TestServerOptions['static']): StaticMount[] {
+  if (value === undefined) return []
+  if (typeof value !== 'object' || value === null) invalid('`static` must map URL prefixes to directories')
+  const mounts = Object.entries(value).map(([prefix, dir]) => {
+    if (!prefix.startsWith('/')) invalid(`static prefix \`${prefix}\` must start with "/"`)
+    if (typeof dir !== 'string' || dir === '') invalid(`static directory for \`${prefix}\` must be a path`)
+    const root = resolve(dir)
+    let isDirectory = false
+    try {
+      isDirectory = statSync(root).isDirectory()
+    } catch {
+      // reported just below
+    }
+    if (!isDirectory) invalid(`static directory for \`${prefix}\` does not exist: ${root}`)
+    return {prefix: prefix === '/' ? '/' : prefix.replace(/\/+$/, ''), root}
+  })
+  // Longest prefix first, so `/app/assets` wins over `/app` and `/`.
+  return mounts.sort((a, b) => b.prefix.length - a.prefix.length)
+}
+
+/** Validates one ticker and applies its defaults. */
+export function normalizeTicker(value: TickerOptions): NormalizedOptions['tickers'][number] {
+  if (typeof value !== 'object' || value === null) invalid('a ticker must be an object `{channel, intervalMs}`')
+  const channel = value.channel ?? tickerDefaults.channel
+  if (!validChannelName(channel)) invalid(`ticker channel \`${String(channel)}\` is not a valid channel name`)
+  const intervalMs = integerOption('ticker.intervalMs', value.intervalMs, tickerDefaults.intervalMs, 1)
+  if (value.event !== undefined && (typeof value.event !== 'string' || /[\r\n]/.test(value.event)))
+    invalid('`ticker.event` must be a string without line breaks')
+  if (value.data !== undefined && typeof value.data !== 'function') invalid('`ticker.data` must be a function')
+  return {...value, channel, intervalMs}
+}
+
+function shutdownEvent(value: TestServerOptions['shutdownEvent']): NormalizedOptions['shutdownEvent'] {
+  if (value === false) return false
+  const d = defaultOptions.shutdownEvent as Required<ShutdownEvent>
+  if (value === undefined) return d
+  if (typeof value !== 'object' || value === null) invalid('`shutdownEvent` must be `{event, data}` or false')
+  const event = value.event ?? d.event
+  if (typeof event !== 'string' || /[\r\n]/.test(event)) invalid('`shutdownEvent.event` must be a one-line string')
+  if (value.data !== undefined && typeof value.data !== 'string') invalid('`shutdownEvent.data` must be a string')
+  return {event, data: value.data ?? d.data}
+}
+
+function token(value: unknown, host: string): {token: string | undefined; generated: boolean} {
+  if (value !== undefined && (typeof value !== 'string' || value.length < 8))
+    invalid('`token` must be a string of at least 8 characters')
+  if (value !== undefined) return {token: value, generated: false}
+  if (isLoopback(host)) return {token: undefined, generated: false}
+  return {token: randomBytes(18).toString('base64url'), generated: true}
+}
+
+/** Validates `options` and applies the defaults; throws a TestServerError `invalid-option` naming the bad option. */
+export function normalizeOptions(options: TestServerOptions = {}): NormalizedOptions {
+  if (typeof options !== 'object' || options === null) invalid('options must be an object')
+  const d = defaultOptions
+  const host = options.host ?? d.host
+  if (typeof host !== 'string' || host === '') invalid('`host` must be a non-empty string')
+  const retryMs = options.retryMs ?? d.retryMs
+  if (retryMs !== false) integerOption('retryMs', retryMs, 0)
+  const lastEventIdParam = options.lastEventIdParam ?? d.lastEventIdParam
+  if (typeof lastEventIdParam !== 'string' || lastEventIdParam === '')
+    invalid('`lastEventIdParam` must be a non-empty string')
+  const logger = options.logger ?? stderrLogger
+  if (logger !== false && typeof logger !== 'function') invalid('`logger` must be a function or false')
+  const tickers = options.ticker === undefined ? [] : Array.isArray(options.ticker) ? options.ticker : [options.ticker]
+  const metricsPrefix = options.metricsPrefix ?? d.metricsPrefix
+  if (typeof metricsPrefix !== 'string' || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$|^$/.test(metricsPrefix))
+    invalid('`metricsPrefix` must be a valid Prometheus name prefix')
+  const secret = token(options.token, host)
+  const requestTimeoutMs = integerOption('requestTimeoutMs', options.requestTimeoutMs, d.requestTimeoutMs)
+  const headersTimeoutMs = integerOption('headersTimeoutMs', options.headersTimeoutMs, d.headersTimeoutMs)
+  if (requestTimeoutMs > 0 && headersTimeoutMs > requestTimeoutMs)
+    invalid('`headersTimeoutMs` must not be larger than `requestTimeoutMs`')
+
+  return {
+    port: integerOption('port', options.port, d.port, 0, 65_535),
+    host,
+    heartbeatMs: integerOption('heartbeatMs', options.heartbeatMs, d.heartbeatMs),
+    retryMs,
+    replayLimit: integerOption('replayLimit', options.replayLimit, d.replayLimit),
+    token: secret.token,
+    tokenGenerated: secret.generated,
+    cors: corsOption(options.cors),
+    static: staticMounts(options.static),
+    tickers: tickers.map(normalizeTicker),
+    maxQueuedBytes: integerOption('maxQueuedBytes', options.maxQueuedBytes, d.maxQueuedBytes, 1),
+    connectionHistory: integerOption('connectionHistory', options.connectionHistory, d.connectionHistory),
+    lastEventIdParam,
+    shutdownEvent: shutdownEvent(options.shutdownEvent),
+    shutdownTimeoutMs: integerOption('shutdownTimeoutMs', options.shutdownTimeoutMs, d.shutdownTimeoutMs),
+    keepAliveTimeoutMs: integerOption('keepAliveTimeoutMs', options.keepAliveTimeoutMs, d.keepAliveTimeoutMs),
+    headersTimeoutMs,
+    requestTimeoutMs,
+    backlog: integerOption('backlog', options.backlog, d.backlog, 1),
+    logger: logger === false ? () => {} : logger,
+    metricsPrefix,
+  }
+}
