@@ -1,5 +1,5 @@
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
-import {browserEnvironment} from '../src/environment'
+import {browserEnvironment} from '../src/awareness'
 import {EventSource} from '../src/index'
 import {
   controlledEnvironment,
