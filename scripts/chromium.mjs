@@ -43,7 +43,9 @@ export function ensureChromium() {
     console.log(`chromium: installed ${installed}`)
     return installed
   }
-  console.log('chromium: none found and no root apt; downloading Playwright\'s own Chromium ("playwright install chromium")')
+  console.log(
+    'chromium: none found and no root apt; downloading Playwright\'s own Chromium ("playwright install chromium")',
+  )
   execFileSync('pnpm', ['--dir', 'e2e', 'exec', 'playwright', 'install', 'chromium'], {
     stdio: 'inherit',
     env: {...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: ''},

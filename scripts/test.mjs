@@ -49,7 +49,9 @@ function suite(name, command, args, reportPath, count, env) {
   totals.skipped += c.skipped
   const ok = c.failed === 0 && c.passed > 0
   if (c.passed === 0 && c.failed === 0) totals.failed++
-  lines.push(`${ok ? 'ok    ' : 'FAILED'} ${name}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped (${seconds}s)`)
+  lines.push(
+    `${ok ? 'ok    ' : 'FAILED'} ${name}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped (${seconds}s)`,
+  )
 }
 
 const built = check('build', 'pnpm', ['run', 'build'])

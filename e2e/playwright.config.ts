@@ -1,0 +1,41 @@
+import {defineConfig} from '@playwright/test'
+import type {SseWorkerFixtures} from '@holdfast/test-server/playwright'
+import {fileURLToPath} from 'node:url'
+
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
+
+// Debian's Chromium (found or installed by scripts/chromium.mjs); Playwright's own browser when empty.
+const executablePath = process.env.CHROMIUM_PATH || undefined
+
+export default defineConfig<object, SseWorkerFixtures>({
+  testDir: 'tests',
+  fullyParallel: true,
+  forbidOnly: true,
+  retries: 0,
+  workers: 2,
+  timeout: 30_000,
+  expect: {timeout: 10_000},
+  reporter: 'list',
+  use: {
+    browserName: 'chromium',
+    launchOptions: {
+      executablePath,
+      // Quiet on a closed network: no background services, no QUIC probing.
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    },
+    // Every worker's test server also serves the built client and the test pages, same-origin with the streams.
+    sseServerOptions: {
+      static: {'/client': here('../packages/client/dist'), '/pages': here('pages')},
+      heartbeatMs: 1_000,
+    },
+  },
+})
