@@ -155,10 +155,12 @@ export class Hub implements StreamHost {
     if (this.#fired.size > 0) this.#fired.notify({faultId: entry.id, record: stream.snapshot()})
   }
 
-  /** A connect fault took effect while the connection was answered. */
-  connectFired(entry: FaultEntry, stream: Stream): void {
+  /** Applies a connect fault while the connection is answered: noted on the record, `effect` run, waiters woken. */
+  connectFault<T>(entry: FaultEntry, stream: Stream, effect: () => T): T {
     stream.noteFired(entry.id, entry.fault.type, entry.via)
+    const result = effect()
     this.fired(entry, stream)
+    return result
   }
 
   apply(entry: FaultEntry, stream: Stream): void {

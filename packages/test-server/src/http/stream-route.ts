@@ -93,14 +93,13 @@ export async function handleStreamRequest(
 
   const refuse = first(connectFaults, 'refuse')
   if (refuse) {
-    hub.connectFired(refuse, stream)
-    stream.refuse()
+    hub.connectFault(refuse, stream, () => stream.refuse())
     return
   }
   const delay = first(connectFaults, 'delay')
   if (delay) {
-    hub.connectFired(delay, stream)
-    if (!(await stream.hold(delay.id, delay.fault.durationMs))) return
+    const held = hub.connectFault(delay, stream, () => stream.hold(delay.id, delay.fault.durationMs))
+    if (!(await held)) return
     if (hub.closing) {
       stream.fail(503, 'server', 'shutdown', 'The server is shutting down')
       return
@@ -108,19 +107,18 @@ export async function handleStreamRequest(
   }
   const status = first(connectFaults, 'status')
   if (status) {
-    hub.connectFired(status, stream)
-    stream.reject(status.fault)
+    hub.connectFault(status, stream, () => stream.reject(status.fault))
     return
   }
   const contentType = first(connectFaults, 'content-type')
-  if (contentType) hub.connectFired(contentType, stream)
-
-  const channel = stream.channel
-  stream.open({
-    contentType: contentType ? (contentType.fault.contentType ?? WRONG_CONTENT_TYPE) : EVENT_STREAM,
-    retryMs,
-    plan: channel.log.plan(stream.lastEventId, channel.lastSeq),
-    faults: [...hub.faults.claimFromQuery(byKind(false), stream), ...hub.faults.claim(stream, 'stream')],
-  })
+  const open = (): void =>
+    stream.open({
+      contentType: contentType ? (contentType.fault.contentType ?? WRONG_CONTENT_TYPE) : EVENT_STREAM,
+      retryMs,
+      plan: stream.channel.log.plan(stream.lastEventId, stream.channel.lastSeq),
+      faults: [...hub.faults.claimFromQuery(byKind(false), stream), ...hub.faults.claim(stream, 'stream')],
+    })
+  if (contentType) hub.connectFault(contentType, stream, open)
+  else open()
   hub.opened(stream)
 }
