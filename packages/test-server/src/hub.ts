@@ -198,7 +198,7 @@ export class Hub implements StreamHost {
     for (const stream of [...this.connections.live()]) {
       if (!selects(filter, stream)) continue
       if (lastFrame) stream.write(lastFrame)
-      stream.end(closedBy, reason)
+      stream.end(closedBy, reason, reason === 'shutdown')
       ended++
     }
     return ended

@@ -123,11 +123,13 @@ export async function createTestServer(options?: TestServerOptions): Promise<Tes
   return testServer
 }
 
-/** Final event and end for every stream, then wait for the sockets to go, destroying the stragglers at the deadline. */
+/**
+ * Stops accepting (Node closes the idle keep-alive sockets), sends every stream its final event and ends it (each
+ * socket closes once its end is flushed), then waits for the sockets to go, destroying the stragglers at the deadline.
+ */
 async function shutdown(server: Server, hub: Hub, timeoutMs: number): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()))
   hub.shutdown()
-  server.closeIdleConnections()
   const deadline = setTimeout(() => {
     hub.log({level: 'warn', message: `Shutdown deadline of ${timeoutMs} ms passed; destroying the sockets still open`})
     server.closeAllConnections()

@@ -337,8 +337,11 @@ export class Stream implements Subscriber {
 
   // --- closing -------------------------------------------------------------------------------------------------
 
-  /** Ends the response cleanly, after what is queued: the client sees the stream end. */
-  end(closedBy: ClosedBy, reason: CloseReason): void {
+  /**
+   * Ends the response cleanly, after what is queued: the client sees the stream end. With `closeSocket` (a
+   * shutdown), the socket is closed too once the end is flushed, instead of waiting idle for its next request.
+   */
+  end(closedBy: ClosedBy, reason: CloseReason, closeSocket = false): void {
     if (this.#phase.name === 'connecting') {
       this.fail(503, closedBy, reason, `stream closed before it opened: ${reason}`)
       return
@@ -348,7 +351,7 @@ export class Stream implements Subscriber {
     outbox?.flushAll()
     outbox?.close()
     this.#finish(closedBy, reason)
-    this.#res.end()
+    this.#res.end(closeSocket ? () => this.#res.socket?.end() : undefined)
   }
 
   /** Destroys the socket without ending the response: the client sees a network error. */

@@ -1,4 +1,5 @@
 import {request, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage} from 'node:http'
+import {StringDecoder} from 'node:string_decoder'
 import {setImmediate as nextTurn} from 'node:timers/promises'
 import {afterEach, vi} from 'vitest'
 import {createTestServer} from '../src/index.js'
@@ -38,29 +39,47 @@ export interface ParsedEvent {
   data: string
 }
 
-/** Parses text/event-stream text into the events it dispatches. */
-export function parseEvents(text: string): ParsedEvent[] {
-  const events: ParsedEvent[] = []
-  let data: string[] = []
-  let event = ''
-  let id: string | undefined
-  for (const line of text.split(/\r\n|\r|\n/)) {
+/**
+ * A text/event-stream parser fed chunk by chunk (enough of the WHATWG algorithm for assertions): it only looks at
+ * new complete lines, so a test can wait for thousands of events without re-parsing the whole body each time.
+ */
+export class EventParser {
+  readonly events: ParsedEvent[] = []
+  #pending = ''
+  #data: string[] = []
+  #event = ''
+  #id: string | undefined
+
+  push(text: string): void {
+    const lines = (this.#pending + text).split(/\r\n|\n|\r(?!$)/)
+    this.#pending = lines.pop() ?? ''
+    for (const line of lines) this.#line(line)
+  }
+
+  #line(line: string): void {
     if (line === '') {
-      if (data.length > 0) events.push({id, event: event || 'message', data: data.join('\n')})
-      data = []
-      event = ''
-      id = undefined
-      continue
+      if (this.#data.length > 0)
+        this.events.push({id: this.#id, event: this.#event || 'message', data: this.#data.join('\n')})
+      this.#data = []
+      this.#event = ''
+      this.#id = undefined
+      return
     }
-    if (line.startsWith(':')) continue
+    if (line.startsWith(':')) return
     const colon = line.indexOf(':')
     const field = colon === -1 ? line : line.slice(0, colon)
     const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '')
-    if (field === 'data') data.push(value)
-    else if (field === 'event') event = value
-    else if (field === 'id' && !value.includes('\0')) id = value
+    if (field === 'data') this.#data.push(value)
+    else if (field === 'event') this.#event = value
+    else if (field === 'id' && !value.includes('\0')) this.#id = value
   }
-  return events
+}
+
+/** Parses a whole text/event-stream body into the events it dispatches. */
+export function parseEvents(text: string): ParsedEvent[] {
+  const parser = new EventParser()
+  parser.push(text)
+  return parser.events
 }
 
 /** How a response ended: cleanly (`end`), or with the connection torn down (`aborted`). */
@@ -74,11 +93,15 @@ export class TestClient {
   readonly response: Promise<IncomingMessage>
   /** Resolves when the response ends or the connection goes; never rejects. */
   readonly ended: Promise<Ending>
+  /** Resolves once the client's socket is closed. */
+  readonly socketClosed: Promise<void>
   text = ''
   chunks: Buffer[] = []
   #req: ClientRequest
   #res: IncomingMessage | undefined
   #checks = new Set<() => void>()
+  #parser = new EventParser()
+  #decoder = new StringDecoder('utf8')
   #ending: Ending | undefined
 
   constructor(url: string, init: {method?: string; headers?: Record<string, string>; body?: string} = {}) {
@@ -92,12 +115,14 @@ export class TestClient {
     }
     const req = request(url, {method: init.method ?? 'GET', headers: init.headers, agent: false})
     this.#req = req
+    this.socketClosed = new Promise((resolve) => req.on('socket', (socket) => socket.once('close', () => resolve())))
     this.response = new Promise((resolve, reject) => {
       req.on('response', (res) => {
         this.#res = res
         res.on('data', (chunk: Buffer) => {
           this.chunks.push(chunk)
           this.text += chunk.toString('latin1')
+          this.#parser.push(this.#decoder.write(chunk))
           for (const check of this.#checks) check()
         })
         res.on('end', () => finish('end'))
@@ -109,6 +134,8 @@ export class TestClient {
         finish('aborted')
         reject(error)
       })
+      // A paused response emits nothing more, but the request still hears its socket go.
+      req.on('close', () => finish(this.#res?.complete ? 'end' : 'aborted'))
     })
     // A refused request rejects `response`; tests that expect it await `ended` instead.
     this.response.catch(() => {})
@@ -130,7 +157,7 @@ export class TestClient {
   }
 
   events(): ParsedEvent[] {
-    return parseEvents(this.utf8)
+    return [...this.#parser.events]
   }
 
   /** Resolves once `predicate(text)` holds; rejects if the response ends first. */
@@ -158,7 +185,7 @@ export class TestClient {
 
   /** Resolves with the events once at least `count` were dispatched. */
   async waitForEvents(count: number): Promise<ParsedEvent[]> {
-    await this.waitFor(() => this.events().length >= count, `${count} events`)
+    await this.waitFor(() => this.#parser.events.length >= count, `${count} events`)
     return this.events()
   }
 
