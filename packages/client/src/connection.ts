@@ -62,6 +62,8 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
   const environment = options.environment ?? browserEnvironment()
   const store = options.persist && createIdStore(options.persist)
   let lastEventId = store?.load() ?? options.lastEventId
+  /** The id before the dispatch in progress set it, so that an event failed as too large does not move it. */
+  let previousId = lastEventId
   const idWindow = options.dedupe > 0 ? createIdWindow(options.dedupe) : undefined
   const parser = createParser({maxBufferSize: options.maxEventSize, onId, onEvent, onRetry, onError: onParseError})
 
@@ -129,6 +131,7 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
     if (state.status !== 'open') return
     // [spec] Dispatch sets the last event ID string from the buffer; an empty id resets it. (The parser already
     // ignored ids containing U+0000.) Like Chromium, the id carries over to the next connection's stream.
+    previousId = lastEventId
     lastEventId = id
     store?.save(id)
   }
@@ -136,6 +139,15 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
   function onEvent(event: EventSourceMessage): void {
     // After close() (or a failure) inside a listener, the rest of the chunk is not delivered.
     if (state.status !== 'open') return
+    // The parser checks its size limit between chunks only: an event that arrived whole in one chunk is checked
+    // here, and fails like one that grew over several (its id, just set, is taken back: it was not delivered).
+    if (event.data.length > options.maxEventSize) {
+      if (event.id !== undefined) {
+        lastEventId = previousId
+        store?.save(previousId)
+      }
+      return tooLarge(state.attempt)
+    }
     if (idWindow && event.id && idWindow.isDuplicate(event.id)) return void stats.duplicates++
     failures = 0 // a dispatched event proves the stream healthy
     stats.messages++
@@ -150,9 +162,12 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
 
   function onParseError(error: ParseError): void {
     // [spec] Unknown fields and bad retry values are ignored; only the size limit is an error.
-    if (error.type !== 'max-buffer-size-exceeded' || state.status !== 'open') return
+    if (error.type === 'max-buffer-size-exceeded' && state.status === 'open') tooLarge(state.attempt, error)
+  }
+
+  function tooLarge(attempt: Attempt, cause?: ParseError): void {
     const message = `An event from ${url} exceeded maxEventSize (${options.maxEventSize} characters)`
-    fail(state.attempt, new HoldfastError('event-too-large', message, {url, cause: error}))
+    fail(attempt, new HoldfastError('event-too-large', message, {url, cause}))
   }
 
   function onIdle(attempt: Attempt): void {

@@ -25,6 +25,20 @@ describe('[ext] maxEventSize', () => {
     expect(source.readyState).toBe(EventSource.CLOSED)
   })
 
+  it('fails an oversized event that arrives whole in one chunk, and keeps the resume point before it', async () => {
+    // The parser checks its limit between chunks only; over loopback a 64 KiB event arrives in one chunk.
+    const stream = mockStream()
+    const source = openSource({maxEventSize: 1000})
+    const log = record(source)
+    const connection = await stream.open()
+    connection.send('id: 1\ndata: small\n\n')
+    connection.send(`id: 2\ndata: ${'x'.repeat(2000)}\n\nid: 3\ndata: after\n\n`)
+    await until(() => log.length === 3, 'the error')
+    expect(log).toEqual(['open:1', 'message:small', 'error:2:event-too-large'])
+    expect(connection.aborted).toBe(true)
+    expect(source.lastEventId).toBe('1')
+  })
+
   it('lets events up to the limit through', async () => {
     const stream = mockStream()
     const source = openSource({maxEventSize: 1000})
