@@ -183,13 +183,19 @@ export class Stream implements Subscriber {
     this.#res.socket?.resetAndDestroy()
   }
 
-  /** Sends an error response for a request that cannot become a stream (the server is closing, say). */
-  fail(status: number, closedBy: ClosedBy, reason: CloseReason, message: string): void {
+  /**
+   * Sends an error response for a request that cannot become a stream (the server is closing, say); with
+   * `closeSocket`, the socket is closed once the response is flushed.
+   */
+  fail(status: number, closedBy: ClosedBy, reason: CloseReason, message: string, closeSocket = false): void {
     if (this.#phase.name !== 'connecting') return
     this.#status = status
     this.#directBytes = Buffer.byteLength(message)
     this.#finish(closedBy, reason)
-    this.#res.writeHead(status, {'Content-Type': 'text/plain; charset=utf-8'}).end(message)
+    const socket = this.#res.socket
+    this.#res
+      .writeHead(status, {'Content-Type': 'text/plain; charset=utf-8'})
+      .end(message, closeSocket ? () => socket?.end() : undefined)
   }
 
   /**
@@ -343,7 +349,7 @@ export class Stream implements Subscriber {
    */
   end(closedBy: ClosedBy, reason: CloseReason, closeSocket = false): void {
     if (this.#phase.name === 'connecting') {
-      this.fail(503, closedBy, reason, `stream closed before it opened: ${reason}`)
+      this.fail(503, closedBy, reason, `stream closed before it opened: ${reason}`, closeSocket)
       return
     }
     if (this.#phase.name !== 'open') return
@@ -351,7 +357,9 @@ export class Stream implements Subscriber {
     outbox?.flushAll()
     outbox?.close()
     this.#finish(closedBy, reason)
-    this.#res.end(closeSocket ? () => this.#res.socket?.end() : undefined)
+    // Node detaches the socket from the response when it finishes: hold on to it for the callback.
+    const socket = this.#res.socket
+    this.#res.end(closeSocket ? () => socket?.end() : undefined)
   }
 
   /** Destroys the socket without ending the response: the client sees a network error. */

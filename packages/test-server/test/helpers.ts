@@ -1,4 +1,4 @@
-import {request, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage} from 'node:http'
+import {Agent, request, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage} from 'node:http'
 import {StringDecoder} from 'node:string_decoder'
 import {setImmediate as nextTurn} from 'node:timers/promises'
 import {afterEach, vi} from 'vitest'
@@ -104,7 +104,11 @@ export class TestClient {
   #decoder = new StringDecoder('utf8')
   #ending: Ending | undefined
 
-  constructor(url: string, init: {method?: string; headers?: Record<string, string>; body?: string} = {}) {
+  /** `keepAlive` uses an agent that keeps the socket for another request, like a browser (default: one socket per request, `Connection: close`). */
+  constructor(
+    url: string,
+    init: {method?: string; headers?: Record<string, string>; body?: string; keepAlive?: boolean} = {},
+  ) {
     let settle!: (ending: Ending) => void
     this.ended = new Promise((resolve) => (settle = resolve))
     const finish = (ending: Ending): void => {
@@ -113,7 +117,8 @@ export class TestClient {
       settle(ending)
       for (const check of this.#checks) check()
     }
-    const req = request(url, {method: init.method ?? 'GET', headers: init.headers, agent: false})
+    const agent = init.keepAlive ? new Agent({keepAlive: true, maxSockets: 1}) : false
+    const req = request(url, {method: init.method ?? 'GET', headers: init.headers, agent})
     this.#req = req
     this.socketClosed = new Promise((resolve) => req.on('socket', (socket) => socket.once('close', () => resolve())))
     this.response = new Promise((resolve, reject) => {

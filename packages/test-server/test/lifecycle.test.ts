@@ -24,10 +24,15 @@ async function settledHandles(kinds: string[], expected: Record<string, number>)
 
 describe('graceful shutdown', () => {
   it('sends every stream the final event, ends it, and resolves once every socket is gone', async () => {
-    const {server} = await startServer({retryMs: false})
-    const clients = [connect(server.streamUrl('a')), connect(server.streamUrl('b'))]
+    const {server} = await startServer({retryMs: false, keepAliveTimeoutMs: 60_000})
+    // Keep-alive clients, like browsers: the server must close their sockets itself.
+    const clients = [
+      connect(server.streamUrl('a'), {keepAlive: true}),
+      connect(server.streamUrl('b'), {keepAlive: true}),
+    ]
     await server.waitForConnection((c) => c.seq === 2 && c.state === 'open')
-    await server.close()
+    useFakeTime()
+    await server.close({timeoutMs: 60_000})
     for (const client of clients) {
       expect(await client.ended).toBe('end')
       expect(client.events()).toEqual([{id: undefined, event: 'shutdown', data: 'server shutting down'}])
@@ -80,6 +85,27 @@ describe('graceful shutdown', () => {
     )
     stuck.resume()
     expect(await stuck.ended).toBe('aborted')
+  })
+
+  it('closes idle keep-alive sockets without waiting for keepAliveTimeout or the deadline', async () => {
+    const {server} = await startServer({keepAliveTimeoutMs: 60_000})
+    for (const path of ['/health', '/metrics', '/control/faults'])
+      expect((await fetch(server.url + path)).ok).toBe(true)
+    // Time stands still: only the sockets closing by themselves can let close() resolve.
+    useFakeTime()
+    await server.close({timeoutMs: 60_000})
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('answers a connection held by a delay fault with 503 and closes its socket at once', async () => {
+    const {server} = await startServer({keepAliveTimeoutMs: 60_000})
+    server.inject({type: 'delay'})
+    const held = connect(server.streamUrl('news'), {keepAlive: true})
+    await server.waitForConnection((c) => c.state === 'connecting')
+    useFakeTime()
+    await server.close({timeoutMs: 60_000})
+    expect(await held.status).toBe(503)
+    expect(server.connections()[0]).toMatchObject({status: 503, closedBy: 'server', closeReason: 'shutdown'})
   })
 
   it('is idempotent, refuses new work, and rejects pending waits', async () => {

@@ -25,10 +25,22 @@ function parseUrl(req: IncomingMessage): URL {
   }
 }
 
+/**
+ * A keep-alive socket whose response finishes after the shutdown began would otherwise wait idle for
+ * `keepAliveTimeout`: close it as soon as its response is done.
+ */
+function closeAfterShutdown(hub: Hub, req: IncomingMessage, res: ServerResponse): void {
+  const socket = req.socket
+  res.once('finish', () => {
+    if (hub.closing) socket.end()
+  })
+}
+
 async function route(hub: Hub, metrics: Registry, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (applyCors(req, res, hub.options.cors)) return
   const url = parseUrl(req)
   const path = url.pathname
+  if (!path.startsWith('/sse')) closeAfterShutdown(hub, req, res)
+  if (applyCors(req, res, hub.options.cors)) return
   if (path === '/health') {
     const body = {
       status: hub.closing ? 'shutting-down' : 'ok',
@@ -45,6 +57,7 @@ async function route(hub: Hub, metrics: Registry, req: IncomingMessage, res: Ser
     return
   }
   if (path === '/sse' || path.startsWith('/sse/')) {
+    // Streams close their own socket on shutdown (Stream.end with closeSocket).
     if (req.method === 'HEAD') {
       res.writeHead(200, {'Content-Type': EVENT_STREAM, 'Cache-Control': 'no-cache, no-transform'}).end()
       return
