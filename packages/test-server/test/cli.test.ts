@@ -1,0 +1,175 @@
+import {spawn} from 'node:child_process'
+import {EventEmitter} from 'node:events'
+import {existsSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {describe, expect, it} from 'vitest'
+import {parseCliArgs} from '../src/cli-args.js'
+import {runCli, type CliIo} from '../src/cli-main.js'
+import type {TestServer} from '../src/index.js'
+import {connect} from './helpers.js'
+
+const packageDir = dirname(dirname(fileURLToPath(import.meta.url)))
+
+/** An in-memory io: collected output, signals sent by the test. */
+function fakeIo(env: Record<string, string> = {}) {
+  const signals = new EventEmitter()
+  const out: string[] = []
+  const err: string[] = []
+  let started!: (server: TestServer) => void
+  const server = new Promise<TestServer>((resolve) => (started = resolve))
+  const io: CliIo = {
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+    env,
+    onSignal(listener) {
+      signals.on('signal', listener)
+      return () => signals.off('signal', listener)
+    },
+    started: (s) => started(s),
+  }
+  return {io, out, err, server, signal: (name: 'SIGTERM' | 'SIGINT') => signals.emit('signal', name), signals}
+}
+
+describe('command-line arguments', () => {
+  it('map to server options', () => {
+    const args = parseCliArgs(
+      [
+        '--port=8787',
+        '--host',
+        '127.0.0.1',
+        '--heartbeat',
+        '500',
+        '--retry',
+        'off',
+        '--replay-limit',
+        '50',
+        '--static',
+        '/app=./dist',
+        '--static',
+        '/=public',
+        '--ticker',
+        'clock:250',
+        '--ticker',
+        'news',
+        '--cors-origin',
+        'http://localhost:5173',
+        '--max-queued-bytes',
+        '4096',
+        '--shutdown-timeout',
+        '100',
+        '-v',
+      ],
+      {HOLDFAST_TOKEN: 'from-the-environment'},
+    )
+    expect(args).toEqual({
+      help: false,
+      version: false,
+      verbosity: 2,
+      options: {
+        port: 8787,
+        host: '127.0.0.1',
+        heartbeatMs: 500,
+        retryMs: false,
+        replayLimit: 50,
+        token: 'from-the-environment',
+        static: {'/app': './dist', '/': 'public'},
+        ticker: [{channel: 'clock', intervalMs: 250}, {channel: 'news'}],
+        cors: {origins: ['http://localhost:5173']},
+        maxQueuedBytes: 4096,
+        shutdownTimeoutMs: 100,
+      },
+    })
+    expect(parseCliArgs(['--no-cors', '-q']).options).toEqual({cors: false})
+    expect(parseCliArgs(['-q']).verbosity).toBe(0)
+  })
+
+  it.each([
+    [['--port', 'abc'], /--port must be a whole number, got "abc"/],
+    [['--port', '70000'], /--port` must be an integer from 0 to 65535/],
+    [['--static', 'dist'], /--static must look like \/prefix=directory, got "dist"/],
+    [['--ticker', 'a:b:c'], /--ticker must look like channel or channel:ms/],
+    [['--colour'], /Unknown option '--colour'/],
+    [['extra'], /Unexpected argument 'extra'/],
+  ])('reject %j naming the flag', (argv, message) => {
+    expect(() => parseCliArgs(argv)).toThrow(message)
+  })
+})
+
+describe('the CLI', () => {
+  it('prints its URL, serves /health, and shuts down gracefully on SIGTERM', async () => {
+    const cli = fakeIo()
+    const exit = runCli(['--port', '0', '--retry', 'off'], cli.io)
+    const server = await cli.server
+    expect(cli.out[0]).toBe(`holdfast-test-server listening on ${server.url}`)
+    expect(await (await fetch(`${server.url}/health`)).json()).toMatchObject({status: 'ok'})
+    const stream = connect(server.streamUrl('news'))
+    await server.waitForConnection((c) => c.state === 'open')
+    cli.signal('SIGTERM')
+    expect(await exit).toBe(0)
+    expect(await stream.ended).toBe('end')
+    expect(stream.events().map((e) => e.event)).toEqual(['shutdown'])
+    expect(cli.out.slice(1)).toEqual([
+      'holdfast-test-server: SIGTERM received, shutting down',
+      'holdfast-test-server: closed',
+    ])
+    expect(cli.signals.listenerCount('signal')).toBe(0)
+  })
+
+  it('prints help and the version', async () => {
+    const help = fakeIo()
+    expect(await runCli(['--help'], help.io)).toBe(0)
+    expect(help.out[0]).toMatch(/^Usage: holdfast-test-server \[options\]/)
+    const version = fakeIo()
+    expect(await runCli(['--version'], version.io)).toBe(0)
+    expect(version.out[0]).toMatch(/^\d+\.\d+\.\d+/)
+  })
+
+  it('exits with 2 and a message on a bad flag or option', async () => {
+    const badFlag = fakeIo()
+    expect(await runCli(['--heartbeat', 'often'], badFlag.io)).toBe(2)
+    expect(badFlag.err[0]).toMatch(/--heartbeat must be a whole number, got "often"\nRun with --help/)
+    const badDir = fakeIo()
+    expect(await runCli(['--static', '/app=/does/not/exist', '-q'], badDir.io)).toBe(2)
+    expect(badDir.err[0]).toMatch(/static directory for `\/app` does not exist/)
+  })
+
+  it('prints warnings to stderr, and every connection with --verbose', async () => {
+    const cli = fakeIo()
+    const exit = runCli(['-v'], cli.io)
+    const server = await cli.server
+    const stream = connect(server.streamUrl('news'))
+    await server.waitForConnection((c) => c.state === 'open')
+    stream.close()
+    await server.waitForClose('c1')
+    cli.signal('SIGINT')
+    expect(await exit).toBe(0)
+    expect(cli.err).toEqual([
+      "[holdfast-test-server] info: c1 opened on 'news'",
+      "[holdfast-test-server] info: c1 on 'news' closed by client: client-closed",
+    ])
+  })
+
+  it('runs as a real process from the committed bin shim: URL on stdout, clean exit on SIGTERM', async () => {
+    const cli = join(packageDir, 'bin', 'holdfast-test-server.js')
+    expect(existsSync(join(packageDir, 'dist', 'cli.js')), 'dist/cli.js is missing: run the build first').toBe(true)
+    const child = spawn(process.execPath, [cli, '--port', '0', '--heartbeat', '0'], {stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk
+        const match = /listening on (http:\/\/\S+)/.exec(stdout)
+        if (match?.[1]) resolve(match[1])
+      })
+      child.once('exit', (code) => reject(new Error(`exited with ${code} before listening: ${stdout}`)))
+    })
+    const stream = connect(`${url}/sse/news`)
+    await stream.response
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
+    expect(await stream.ended).toBe('end')
+    expect(stream.events().map((e) => e.event)).toEqual(['shutdown'])
+    expect(stdout).toContain('holdfast-test-server: closed')
+  })
+})

@@ -1,0 +1,29 @@
+import {spawnSync} from 'node:child_process'
+import {mkdtempSync, readFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {describe, expect, it} from 'vitest'
+
+const packageDir = dirname(dirname(fileURLToPath(import.meta.url)))
+
+interface Report {
+  stats: {expected: number; unexpected: number; flaky: number; skipped: number}
+  errors: Array<{message: string}>
+}
+
+describe('the Playwright fixture', () => {
+  it('gives every test of parallel workers its own channel and cleans up after each', () => {
+    const report = join(mkdtempSync(join(tmpdir(), 'holdfast-fixture-')), 'report.json')
+    const run = spawnSync('pnpm', ['exec', 'playwright', 'test', '-c', 'test/fixture/playwright.config.ts'], {
+      cwd: packageDir,
+      env: {...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: report, FORCE_COLOR: '0'},
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    const result = JSON.parse(readFileSync(report, 'utf8')) as Report
+    expect(result.errors, run.stderr).toEqual([])
+    expect(result.stats).toMatchObject({expected: 10, unexpected: 0, flaky: 0, skipped: 0})
+    expect(run.status).toBe(0)
+  }, 90_000)
+})
