@@ -1,6 +1,6 @@
 import {startConnection, type Connection, type ConnectionSink} from './connection'
 import type {HoldfastError} from './errors'
-import {ConnectionErrorEvent, ReconnectingEvent} from './events'
+import {ConnectionErrorEvent, ReconnectingEvent, StreamEvent} from './events'
 import {iterateEvents} from './iterator'
 import {normalizeOptions} from './options'
 import type {EventIteratorOptions, EventSourceStats, HoldfastEventSourceInit} from './types'
@@ -212,7 +212,7 @@ export class EventSource extends EventTarget {
       open: () => this.dispatchEvent(new Event('open')),
       message: (type, data, lastEventId, origin) => {
         // The per-event hot path: no event object for a type nobody listens to.
-        if (this.#listened.has(type)) this.dispatchEvent(new MessageEvent(type, {data, lastEventId, origin}))
+        if (this.#listened.has(type)) this.dispatchEvent(new StreamEvent(type, data, lastEventId, origin))
       },
       error: (error) => this.dispatchEvent(new ConnectionErrorEvent(error)),
       reconnecting: (attempt, delay, error) => {
