@@ -1,5 +1,5 @@
 import {TestServerError} from './errors.js'
-import {eventFrame} from './frame.js'
+import {eventFrame, httpChunk} from './frame.js'
 import {ReplayLog, type LogEntry} from './replay-log.js'
 import type {ChannelInfo, EventInput, PublishedEvent} from './types.js'
 
@@ -51,7 +51,8 @@ export class Channel {
     const seq = ++this.lastSeq
     const id = String(seq)
     const published: PublishedEvent = Object.freeze({id, channel: this.name, event, data, retry, publishedAt: now})
-    const entry: LogEntry = {event: published, seq, frame: eventFrame({id, event, data, retry})}
+    const frame = eventFrame({id, event, data, retry})
+    const entry: LogEntry = {event: published, seq, frame, wire: httpChunk(frame)}
     this.log.append(entry)
     for (const subscriber of this.subscribers) subscriber.sendEvent(entry)
     return published

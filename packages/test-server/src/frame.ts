@@ -43,3 +43,16 @@ export function retryFrame(ms: number): Buffer {
 
 /** The heartbeat, shared by every connection. */
 export const HEARTBEAT = commentFrame('heartbeat')
+
+/** `payload` as one HTTP/1.1 chunk (RFC 9112 §7.1): size in hex, CRLF, the bytes, CRLF. */
+export function httpChunk(payload: Buffer): Buffer {
+  const size = `${payload.length.toString(16)}\r\n`
+  const chunk = Buffer.allocUnsafe(size.length + payload.length + 2)
+  chunk.write(size, 0, 'latin1')
+  payload.copy(chunk, size.length)
+  chunk.write('\r\n', size.length + payload.length, 'latin1')
+  return chunk
+}
+
+/** The heartbeat as an HTTP chunk, framed once. */
+export const HEARTBEAT_CHUNK = httpChunk(HEARTBEAT)

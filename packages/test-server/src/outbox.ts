@@ -1,7 +1,16 @@
 import type {ServerResponse} from 'node:http'
+import type {Writable} from 'node:stream'
+import {httpChunk} from './frame.js'
+
+/** Who the outbox reports a queue past its limit to. */
+export interface OutboxOwner {
+  overflow(queuedBytes: number): void
+}
 
 interface Pending {
   chunk: Buffer
+  /** The chunk as it goes on the wire, when it was framed in advance (a broadcast frames each event once). */
+  wire: Buffer | undefined
   /** Called once the chunk's last byte was handed to the socket and flushed. */
   onWritten: (() => void) | undefined
 }
@@ -10,12 +19,20 @@ interface Pending {
  * The only writer of one response's body. It honours backpressure (after `write()` returns false nothing more is
  * written until `drain`), holds what cannot be written yet in a queue bounded by `limit` bytes, and can stall (write
  * nothing at all) or trickle (one byte per `intervalMs`). Every body byte is counted here.
+ *
+ * Once the head is sent, body chunks go straight to the socket, framed as HTTP/1.1 chunks exactly as
+ * `ServerResponse.write` would frame them: a broadcast then costs one socket write per client with a chunk framed
+ * once for all, instead of four buffered writes and a deferred uncork per client (twice as fast at 10 000 clients,
+ * see bench/). `res.end()` still writes the last chunk. Without a socket of its own (a pipelined request) or without
+ * chunked encoding (HTTP/1.0), it writes through the response.
  */
 export class Outbox {
   bytesSent = 0
-  readonly #res: ServerResponse
+  /** The socket, or the response itself when writing around it is not safe. */
+  readonly #sink: Writable
+  readonly #framed: boolean
   readonly #limit: number
-  readonly #onOverflow: (queuedBytes: number) => void
+  readonly #owner: OutboxOwner
   #queue: Pending[] | undefined
   #queuedBytes = 0
   #waitingForDrain = false
@@ -24,10 +41,12 @@ export class Outbox {
   #trickleTimer: ReturnType<typeof setTimeout> | undefined
   #closed = false
 
-  constructor(res: ServerResponse, limit: number, onOverflow: (queuedBytes: number) => void) {
-    this.#res = res
+  constructor(res: ServerResponse, limit: number, owner: OutboxOwner) {
+    const socket = res.socket
+    this.#framed = socket !== null && res.chunkedEncoding && res.headersSent
+    this.#sink = this.#framed && socket ? socket : res
     this.#limit = limit
-    this.#onOverflow = onOverflow
+    this.#owner = owner
   }
 
   get queuedBytes(): number {
@@ -47,16 +66,19 @@ export class Outbox {
     return this.#queuedBytes === 0 && !this.#waitingForDrain && !this.#stalled
   }
 
-  /** Writes `chunk` now if the socket can take it, or queues it; a queue past the limit is reported to the owner. */
-  write(chunk: Buffer, onWritten?: () => void): void {
+  /**
+   * Writes `chunk` now if the socket can take it, or queues it; a queue past the limit is reported to the owner.
+   * `wire` is the chunk already framed by `httpChunk`, when the caller has it.
+   */
+  write(chunk: Buffer, onWritten?: () => void, wire?: Buffer): void {
     if (this.#closed || chunk.length === 0) return
     if (this.idle && this.#trickleMs === 0) {
-      this.#writeNow(chunk, onWritten)
+      this.#writeNow(chunk, onWritten, wire)
       return
     }
     this.#queuedBytes += chunk.length
-    ;(this.#queue ??= []).push({chunk, onWritten})
-    if (this.#queuedBytes > this.#limit) this.#onOverflow(this.#queuedBytes)
+    ;(this.#queue ??= []).push({chunk, wire, onWritten})
+    if (this.#queuedBytes > this.#limit) this.#owner.overflow(this.#queuedBytes)
     else this.#flush()
   }
 
@@ -90,9 +112,9 @@ export class Outbox {
     const queue = this.#queue ?? []
     this.#queue = undefined
     this.#queuedBytes = 0
-    for (const {chunk, onWritten} of queue) {
+    for (const {chunk, wire, onWritten} of queue) {
       this.bytesSent += chunk.length
-      this.#res.write(chunk, onWritten)
+      this.#sink.write(this.#onWire(chunk, wire), onWritten)
     }
   }
 
@@ -102,22 +124,28 @@ export class Outbox {
     this.#queue = undefined
     this.#queuedBytes = 0
     this.#clearTrickleTimer()
-    if (this.#waitingForDrain) this.#res.off('drain', this.#onDrain)
+    if (this.#waitingForDrain && this.#onDrain) this.#sink.off('drain', this.#onDrain)
   }
 
-  #writeNow(chunk: Buffer, onWritten: (() => void) | undefined): void {
+  #onWire(chunk: Buffer, wire: Buffer | undefined): Buffer {
+    return this.#framed ? (wire ?? httpChunk(chunk)) : chunk
+  }
+
+  #writeNow(chunk: Buffer, onWritten: (() => void) | undefined, wire?: Buffer): void {
     this.bytesSent += chunk.length
     // A destroyed socket swallows the write; its 'close' ends the connection.
-    if (!this.#res.write(chunk, onWritten)) {
+    if (!this.#sink.write(this.#onWire(chunk, wire), onWritten)) {
       this.#waitingForDrain = true
-      this.#res.once('drain', this.#onDrain)
+      // Created on first use: most streams never see backpressure.
+      this.#onDrain ??= () => {
+        this.#waitingForDrain = false
+        this.#flush()
+      }
+      this.#sink.once('drain', this.#onDrain)
     }
   }
 
-  readonly #onDrain = (): void => {
-    this.#waitingForDrain = false
-    this.#flush()
-  }
+  #onDrain: (() => void) | undefined
 
   #flush(): void {
     if (this.#closed || this.#stalled || this.#waitingForDrain || this.#trickleTimer) return
@@ -130,7 +158,7 @@ export class Outbox {
     while (queue.length > 0 && !this.#waitingForDrain && !this.#closed) {
       const next = queue.shift() as Pending
       this.#queuedBytes -= next.chunk.length
-      this.#writeNow(next.chunk, next.onWritten)
+      this.#writeNow(next.chunk, next.onWritten, next.wire)
     }
   }
 
@@ -140,7 +168,10 @@ export class Outbox {
     const last = head.chunk.length === 1
     this.#queuedBytes -= 1
     if (last) queue.shift()
-    else head.chunk = head.chunk.subarray(1)
+    else {
+      head.chunk = head.chunk.subarray(1)
+      head.wire = undefined
+    }
     this.#writeNow(byte, last ? head.onWritten : undefined)
     if (queue.length > 0) {
       this.#trickleTimer = setTimeout(() => {

@@ -6,6 +6,8 @@ export interface LogEntry {
   /** The numeric id, for arithmetic. */
   seq: number
   frame: Buffer
+  /** The frame as one HTTP chunk, framed once for every delivery. */
+  wire: Buffer
 }
 
 /** What to send a client that arrives with a Last-Event-ID. */

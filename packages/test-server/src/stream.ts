@@ -1,7 +1,7 @@
 import {STATUS_CODES, type IncomingMessage, type ServerResponse} from 'node:http'
 import type {Channel, Subscriber} from './channel.js'
 import type {FaultEntry} from './faults/entry.js'
-import {eventFrame, HEARTBEAT, retryFrame} from './frame.js'
+import {eventFrame, HEARTBEAT, HEARTBEAT_CHUNK, retryFrame} from './frame.js'
 import {Outbox} from './outbox.js'
 import type {LogEntry, ReplayPlan} from './replay-log.js'
 import type {Stats} from './stats.js'
@@ -73,6 +73,10 @@ type Phase =
 
 const NO_REPLAY: ReplayReport = Object.freeze({result: 'none', events: 0})
 
+/** The stream a response belongs to, so that one shared 'close' listener serves every response. */
+const STREAM = Symbol('holdfast.stream')
+type OwnedResponse = ServerResponse & {[STREAM]?: Stream}
+
 function beat(stream: Stream): void {
   stream.heartbeat()
 }
@@ -127,7 +131,9 @@ export class Stream implements Subscriber {
     this.#req = init.req
     this.#res = init.res
     this.#host = host
-    init.res.once('close', this.#onClose)
+    // One shared listener instead of a closure and a `once` wrapper per stream: memory matters at 10 000 streams.
+    ;(init.res as OwnedResponse)[STREAM] = this
+    init.res.on('close', Stream.#onResponseClose)
   }
 
   get state(): 'connecting' | 'open' | 'closed' {
@@ -216,10 +222,10 @@ export class Stream implements Subscriber {
     })
     this.#res.flushHeaders()
     const host = this.#host
-    this.#outbox = new Outbox(this.#res, host.maxQueuedBytes, (queued) => this.#overflow(queued))
+    this.#outbox = new Outbox(this.#res, host.maxQueuedBytes, this)
     this.#phase = {name: 'open', heartbeat: undefined, heartbeatBy: undefined, stall: undefined, trickleBy: undefined}
     this.#startHeartbeat(host.heartbeatMs)
-    this.#replay = {result: plan.result, events: plan.entries.length}
+    if (plan.result !== 'none') this.#replay = {result: plan.result, events: plan.entries.length}
     this.#cursor = (plan.entries[0]?.seq ?? this.channel.lastSeq + 1) - 1
     host.stats.connectionsOpened++
     for (const entry of options.faults) this.arm(entry)
@@ -240,7 +246,7 @@ export class Stream implements Subscriber {
       this.#cut(entry.frame, cut)
       return
     }
-    outbox.write(entry.frame)
+    outbox.write(entry.frame, undefined, entry.wire)
     this.#eventsSent++
     this.#host.stats.eventsSent++
     this.#cursor = entry.seq
@@ -257,7 +263,7 @@ export class Stream implements Subscriber {
   heartbeat(): void {
     const outbox = this.#outbox
     if (this.#phase.name !== 'open' || !outbox?.idle) return
-    outbox.write(HEARTBEAT)
+    outbox.write(HEARTBEAT, undefined, HEARTBEAT_CHUNK)
     this.#heartbeatsSent++
     this.#host.stats.heartbeats++
   }
@@ -480,7 +486,8 @@ export class Stream implements Subscriber {
     phase.heartbeat = intervalMs > 0 ? setInterval(beat, intervalMs, this) : undefined
   }
 
-  #overflow(queuedBytes: number): void {
+  /** Called by the outbox when the client reads too slowly: disconnect it, and say why. */
+  overflow(queuedBytes: number): void {
     this.#host.log({
       level: 'warn',
       message:
@@ -493,9 +500,11 @@ export class Stream implements Subscriber {
     this.destroy('server', 'slow-consumer')
   }
 
-  readonly #onClose = (): void => {
-    this.#outbox?.close()
-    if (this.#phase.name !== 'closed') this.#finish('client', 'client-closed')
+  static readonly #onResponseClose = function (this: OwnedResponse): void {
+    const stream = this[STREAM]
+    if (!stream) return
+    stream.#outbox?.close()
+    if (stream.#phase.name !== 'closed') stream.#finish('client', 'client-closed')
   }
 
   /** The one place a stream becomes closed: releases the phase's resources, then tells the host. */

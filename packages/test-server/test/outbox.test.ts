@@ -24,12 +24,31 @@ class FakeResponse extends EventEmitter {
 function outbox(limit = 100) {
   const res = new FakeResponse()
   const overflow = vi.fn()
-  return {res, overflow, box: new Outbox(res as unknown as ServerResponse, limit, overflow)}
+  return {res, overflow, box: new Outbox(res as unknown as ServerResponse, limit, {overflow})}
 }
 
 const buf = (text: string): Buffer => Buffer.from(text)
 
 describe('the outbox', () => {
+  it('writes HTTP chunks straight to the socket once a chunked head is sent, using a chunk framed in advance', () => {
+    const socket = new FakeResponse()
+    const res = Object.assign(new FakeResponse(), {socket, chunkedEncoding: true, headersSent: true})
+    const box = new Outbox(res as unknown as ServerResponse, 100, {overflow: vi.fn()})
+    box.write(buf('data: hi\n\n'))
+    box.write(buf('ignored'), undefined, buf('7\r\nframed!\r\n'))
+    expect(socket.written).toEqual(['a\r\ndata: hi\n\n\r\n', '7\r\nframed!\r\n'])
+    expect(res.written).toEqual([])
+    expect(box.bytesSent).toBe(17)
+  })
+
+  it('writes through the response without chunked encoding (an HTTP/1.0 client)', () => {
+    const socket = new FakeResponse()
+    const res = Object.assign(new FakeResponse(), {socket, chunkedEncoding: false, headersSent: true})
+    new Outbox(res as unknown as ServerResponse, 100, {overflow: vi.fn()}).write(buf('data: hi\n\n'))
+    expect(res.written).toEqual(['data: hi\n\n'])
+    expect(socket.written).toEqual([])
+  })
+
   it('writes straight through while the socket keeps up', () => {
     const {res, box} = outbox()
     box.write(buf('a'))

@@ -1,13 +1,15 @@
 import {describe, expect, it} from 'vitest'
-import {eventFrame} from '../src/frame.js'
+import {eventFrame, httpChunk} from '../src/frame.js'
 import {ReplayLog, type LogEntry} from '../src/replay-log.js'
 import {connect, startServer} from './helpers.js'
 
 function entry(seq: number): LogEntry {
   const id = String(seq)
+  const frame = eventFrame({id, data: id})
   return {
     seq,
-    frame: eventFrame({id, data: id}),
+    frame,
+    wire: httpChunk(frame),
     event: {id, channel: 'c', event: undefined, data: id, retry: undefined, publishedAt: 0},
   }
 }

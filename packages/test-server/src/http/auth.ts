@@ -1,6 +1,7 @@
 import {timingSafeEqual} from 'node:crypto'
 import type {IncomingMessage} from 'node:http'
 import {TestServerError} from '../errors.js'
+import {header} from './headers.js'
 
 function same(a: string, b: string): boolean {
   const left = Buffer.from(a)
@@ -10,9 +11,9 @@ function same(a: string, b: string): boolean {
 
 /** The token a request presents: `X-Holdfast-Token`, then `Authorization: Bearer` (if allowed), then `?token=`. */
 function presented(req: IncomingMessage, url: URL, bearer: boolean): string | undefined {
-  const header = req.headers['x-holdfast-token']
-  if (typeof header === 'string') return header
-  const authorization = req.headers.authorization
+  const token = header(req, 'x-holdfast-token')
+  if (token !== undefined) return token
+  const authorization = header(req, 'authorization')
   if (bearer && authorization?.startsWith('Bearer ')) return authorization.slice('Bearer '.length).trim()
   return url.searchParams.get('token') ?? undefined
 }

@@ -1,5 +1,6 @@
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {NormalizedOptions} from '../options.js'
+import {header} from './headers.js'
 
 const ALLOW_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'
 /** Always allowed, on top of whatever the preflight asks for. */
@@ -12,16 +13,16 @@ const EXPOSE_HEADERS = 'Retry-After, X-Holdfast-Connection, X-Holdfast-Replay, L
  * preflight. Returns true when the request was a preflight and is finished.
  */
 export function applyCors(req: IncomingMessage, res: ServerResponse, cors: NormalizedOptions['cors']): boolean {
-  const origin = req.headers.origin
+  const origin = header(req, 'origin')
   if (cors === false || origin === undefined) return false
   res.setHeader('Vary', 'Origin')
   if (cors.origins !== undefined && !cors.origins.has(origin)) return false
   res.setHeader('Access-Control-Allow-Origin', origin)
   res.setHeader('Access-Control-Allow-Credentials', 'true')
   res.setHeader('Access-Control-Expose-Headers', EXPOSE_HEADERS)
-  const requestedMethod = req.headers['access-control-request-method']
+  const requestedMethod = header(req, 'access-control-request-method')
   if (req.method !== 'OPTIONS' || requestedMethod === undefined) return false
-  const requested = (req.headers['access-control-request-headers'] ?? '')
+  const requested = (header(req, 'access-control-request-headers') ?? '')
     .split(',')
     .map((name) => name.trim())
     .filter((name) => name !== '')
@@ -30,7 +31,7 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, cors: Norma
   res.setHeader('Access-Control-Allow-Headers', headers)
   res.setHeader('Access-Control-Max-Age', '600')
   // Chrome's Private Network Access: a public page may talk to this loopback server during tests.
-  if (req.headers['access-control-request-private-network'] === 'true')
+  if (header(req, 'access-control-request-private-network') === 'true')
     res.setHeader('Access-Control-Allow-Private-Network', 'true')
   res.writeHead(204).end()
   return true

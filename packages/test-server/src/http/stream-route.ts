@@ -8,6 +8,7 @@ import {checkChannelName} from '../names.js'
 import {Stream} from '../stream.js'
 import type {FaultType} from '../types.js'
 import {requireToken} from './auth.js'
+import {header} from './headers.js'
 
 /** The content type of a healthy stream. */
 export const EVENT_STREAM = 'text/event-stream; charset=utf-8'
@@ -20,8 +21,8 @@ export const RETRY_PARAM = 'retryMs'
 
 /** [spec] The Last-Event-ID header first; the query parameter for clients that cannot send headers. */
 function lastEventIdOf(req: IncomingMessage, url: URL, param: string): Pick<Stream, 'lastEventId' | 'lastEventIdFrom'> {
-  const header = req.headers['last-event-id']
-  if (typeof header === 'string' && header !== '') return {lastEventId: header, lastEventIdFrom: 'header'}
+  const fromHeader = header(req, 'last-event-id')
+  if (fromHeader !== undefined && fromHeader !== '') return {lastEventId: fromHeader, lastEventIdFrom: 'header'}
   const query = url.searchParams.get(param)
   if (query !== null && query !== '') return {lastEventId: query, lastEventIdFrom: 'query'}
   return {lastEventId: undefined, lastEventIdFrom: undefined}
@@ -37,7 +38,7 @@ function retryOf(url: URL, fallback: number | false): number | false {
 
 /** Records the body of a POST (or any request that has one) as it arrives, up to 64 KiB. */
 function recordBody(req: IncomingMessage, stream: Stream): void {
-  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return
+  if (header(req, 'content-length') === undefined && header(req, 'transfer-encoding') === undefined) return
   const chunks: Buffer[] = []
   let size = 0
   req.on('data', (chunk: Buffer) => {

@@ -1,0 +1,181 @@
+// Capacity benchmark (a script, not a test): one server process holds N concurrent SSE connections on loopback,
+// with heartbeats on, while the clients run in another process; it broadcasts events and reports the server's RSS
+// per connection and the broadcast delivery latency p50/p99.
+//
+//   pnpm --filter @holdfast/test-server bench                      # 10 000 connections, 20 broadcasts
+//   node --expose-gc bench/capacity.mjs --connections 2000 --broadcasts 10
+//
+// Bounded: loopback only, at most 20 000 connections (ulimit -n is 20 000 and the ephemeral ports 32768-60999
+// must hold the clients), and the whole run is killed after --timeout seconds.
+import {fork} from 'node:child_process'
+import {once} from 'node:events'
+import {performance} from 'node:perf_hooks'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {parseArgs} from 'node:util'
+import {getHeapSpaceStatistics} from 'node:v8'
+import {createTestServer} from '../dist/index.js'
+
+const {values} = parseArgs({
+  options: {
+    connections: {type: 'string', default: '10000'},
+    broadcasts: {type: 'string', default: '20'},
+    interval: {type: 'string', default: '250'},
+    heartbeat: {type: 'string', default: '2000'},
+    batch: {type: 'string', default: '500'},
+    timeout: {type: 'string', default: '300'},
+    json: {type: 'boolean', default: false},
+  },
+})
+const connections = Number(values.connections)
+const broadcasts = Number(values.broadcasts)
+const intervalMs = Number(values.interval)
+const heartbeatMs = Number(values.heartbeat)
+if (!(connections > 0 && connections <= 20_000)) throw new Error('--connections must be 1-20000')
+if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc so memory is measured after GC')
+
+const deadline = setTimeout(
+  () => {
+    console.error(`capacity: gave up after ${values.timeout} s`)
+    process.exit(2)
+  },
+  Number(values.timeout) * 1000,
+)
+deadline.unref()
+
+const now = () => performance.timeOrigin + performance.now()
+const mb = (bytes) => (bytes / 1024 / 1024).toFixed(1)
+
+/** RSS after full collections, so garbage does not count as the cost of connections. */
+async function settledMemory() {
+  for (let i = 0; i < 3; i++) {
+    globalThis.gc()
+    await sleep(100)
+  }
+  if (process.env.BENCH_DEBUG) {
+    for (const space of getHeapSpaceStatistics())
+      console.error(
+        space.space_name,
+        (space.space_size / 1048576).toFixed(1),
+        'MB size',
+        (space.space_used_size / 1048576).toFixed(1),
+        'MB used',
+      )
+    console.error(
+      'rss',
+      mb(process.memoryUsage().rss),
+      'external',
+      mb(process.memoryUsage().external),
+      'arrayBuffers',
+      mb(process.memoryUsage().arrayBuffers),
+    )
+  }
+  return process.memoryUsage()
+}
+
+const server = await createTestServer({heartbeatMs, retryMs: false, replayLimit: 100, logger: false, backlog: 4096})
+const channel = 'bench'
+
+// Warm up (JIT, parser pools, allocator) with a burst of connections opened and closed like the real run, so that
+// the baseline is a process that has seen a burst: V8 grows its young generation (semi-spaces) under allocation
+// pressure by up to 24 MB whatever the number of connections; that one-time growth is not a per-connection cost.
+async function warmUp(count) {
+  const warm = fork(new URL('./clients.mjs', import.meta.url), [server.streamUrl(channel), String(count), values.batch])
+  await once(warm, 'message')
+  warm.kill()
+  await once(warm, 'exit')
+  while ((server.channels().find((c) => c.name === channel)?.openConnections ?? 0) > 0) await sleep(50)
+}
+await warmUp(Math.min(connections, 5000))
+server.reset()
+const baseline = await settledMemory()
+
+const clients = fork(new URL('./clients.mjs', import.meta.url), [
+  server.streamUrl(channel),
+  String(connections),
+  values.batch,
+])
+const messages = []
+const waiters = []
+clients.on('message', (message) => {
+  const waiter = waiters.findIndex(
+    (w) => w.type === message.type && (w.index === undefined || w.index === message.index),
+  )
+  if (waiter === -1) messages.push(message)
+  else waiters.splice(waiter, 1)[0].resolve(message)
+})
+function next(type, index) {
+  const queued = messages.findIndex((m) => m.type === type && (index === undefined || m.index === index))
+  if (queued !== -1) return Promise.resolve(messages.splice(queued, 1)[0])
+  return new Promise((resolve) => waiters.push({type, index, resolve}))
+}
+
+const connected = await next('connected')
+const open = server.channels().find((c) => c.name === channel)?.openConnections ?? 0
+const loaded = await settledMemory()
+
+// Heartbeats are on: hold the connections for a bit more than one interval so every stream gets at least one.
+const heartbeatsBefore = Number(/holdfast_heartbeats_total (\d+)/.exec(await server.metrics())?.[1] ?? 0)
+await sleep(heartbeatMs + 500)
+const heartbeatsSent =
+  Number(/holdfast_heartbeats_total (\d+)/.exec(await server.metrics())?.[1] ?? 0) - heartbeatsBefore
+
+const publishMs = []
+for (let i = 1; i <= broadcasts; i++) {
+  const delivered = next('received', i)
+  const started = performance.now()
+  server.publish(channel, {data: JSON.stringify({i, t: now()})})
+  publishMs.push(performance.now() - started)
+  await delivered
+  await sleep(intervalMs)
+}
+const during = process.memoryUsage()
+clients.send({type: 'report'})
+const report = await next('report')
+
+const perConnection = (loaded.rss - baseline.rss) / open
+const result = {
+  node: process.version,
+  connections: open,
+  connectFailures: connected.failures + report.failures,
+  connectSeconds: +(connected.ms / 1000).toFixed(1),
+  heartbeatMs,
+  heartbeatsSent,
+  rssBaselineMB: +mb(baseline.rss),
+  rssLoadedMB: +mb(loaded.rss),
+  rssDuringBroadcastsMB: +mb(during.rss),
+  rssPerConnectionKB: +(perConnection / 1024).toFixed(2),
+  heapPerConnectionKB: +((loaded.heapUsed - baseline.heapUsed) / open / 1024).toFixed(2),
+  broadcasts,
+  deliveries: report.deliveries,
+  latencyP50ms: +report.p50.toFixed(1),
+  latencyP99ms: +report.p99.toFixed(1),
+  latencyMaxMs: +report.max.toFixed(1),
+  publishLoopP50ms: +publishMs.sort((a, b) => a - b)[Math.floor(publishMs.length / 2)].toFixed(1),
+  goals: {rssPerConnectionUnder10KB: perConnection < 10 * 1024, p99Under100ms: report.p99 < 100},
+}
+
+if (values.json) {
+  console.log(JSON.stringify(result))
+} else {
+  console.log(
+    `Holdfast test server capacity (${result.node}, ${result.connections} connections, heartbeat ${heartbeatMs} ms)`,
+  )
+  console.log(`  connected in            ${result.connectSeconds} s (${result.connectFailures} failures)`)
+  console.log(`  heartbeats sent         ${result.heartbeatsSent} in one interval`)
+  console.log(`  RSS                     ${result.rssBaselineMB} MB idle → ${result.rssLoadedMB} MB loaded`)
+  console.log(
+    `  RSS per connection      ${result.rssPerConnectionKB} KB (goal < 10 KB) ${result.goals.rssPerConnectionUnder10KB ? 'ok' : 'MISSED'}`,
+  )
+  console.log(`  JS heap per connection  ${result.heapPerConnectionKB} KB`)
+  console.log(
+    `  broadcast latency       p50 ${result.latencyP50ms} ms, p99 ${result.latencyP99ms} ms, max ${result.latencyMaxMs} ms`,
+  )
+  console.log(
+    `                          (goal p99 < 100 ms) ${result.goals.p99Under100ms ? 'ok' : 'MISSED'}; ${result.deliveries} deliveries`,
+  )
+  console.log(`  publish loop (p50)      ${result.publishLoopP50ms} ms to hand one event to every client`)
+}
+
+await once(clients, 'exit')
+await server.close({timeoutMs: 2000})
+clearTimeout(deadline)
