@@ -1,5 +1,25 @@
+import {connect as tcpConnect} from 'node:net'
 import {describe, expect, it, vi} from 'vitest'
+import type {TestServer} from '../src/index.js'
 import {connect, startServer, useFakeTime} from './helpers.js'
+
+/** Sends a raw request and resolves with everything the server sent once `until` shows up in it. */
+function rawExchange(server: TestServer, request: string, until: string, onOpen?: () => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect(server.port, '127.0.0.1', () => socket.write(request))
+    let text = ''
+    socket.setEncoding('latin1')
+    socket.on('data', (chunk: string) => {
+      text += chunk
+      if (text.includes('\r\n\r\n')) onOpen?.()
+      if (text.includes(until)) {
+        socket.destroy()
+        resolve(text)
+      }
+    })
+    socket.on('error', reject)
+  })
+}
 
 describe('a stream', () => {
   it('answers with the production headers and flushes them before any event', async () => {
@@ -43,6 +63,28 @@ describe('a stream', () => {
     await custom.waitForEvents(1)
     expect(plain.text.startsWith('id: 1\n')).toBe(true)
     expect(custom.text.startsWith('retry: 50\n\n')).toBe(true)
+  })
+
+  it('frames every write as an HTTP/1.1 chunk on the wire', async () => {
+    const {server} = await startServer({retryMs: 1000})
+    let published = false
+    const wire = await rawExchange(server, 'GET /sse/news HTTP/1.1\r\nHost: x\r\n\r\n', 'data: hi', () => {
+      if (!published) server.publish('news', 'hi')
+      published = true
+    })
+    expect(wire).toMatch(/\r\ntransfer-encoding: chunked\r\n/i)
+    expect(wire.slice(wire.indexOf('\r\n\r\n') + 4)).toBe('d\r\nretry: 1000\n\n\r\n10\r\nid: 1\ndata: hi\n\n\r\n')
+  })
+
+  it('writes a plain body to an HTTP/1.0 client, which cannot take chunks', async () => {
+    const {server} = await startServer({retryMs: 1000})
+    let published = false
+    const wire = await rawExchange(server, 'GET /sse/news HTTP/1.0\r\n\r\n', 'data: hi\n\n', () => {
+      if (!published) server.publish('news', 'hi')
+      published = true
+    })
+    expect(wire).not.toMatch(/transfer-encoding/i)
+    expect(wire.slice(wire.indexOf('\r\n\r\n') + 4)).toBe('retry: 1000\n\nid: 1\ndata: hi\n\n')
   })
 
   it('serves the default channel at /sse', async () => {
