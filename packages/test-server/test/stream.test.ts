@@ -3,18 +3,27 @@ import {describe, expect, it, vi} from 'vitest'
 import type {TestServer} from '../src/index.js'
 import {connect, startServer, useFakeTime} from './helpers.js'
 
-/** Sends a raw request and resolves with everything the server sent once `until` shows up in it. */
-function rawExchange(server: TestServer, request: string, until: string, onOpen?: () => void): Promise<string> {
-  return new Promise((resolve, reject) => {
+/**
+ * Sends a raw GET for `channel` in `version`, publishes `hi` there once the head arrived, and resolves with the head
+ * and the body bytes exactly as they came over the socket, once `until` is in them.
+ */
+function rawExchange(server: TestServer, version: string, channel: string, until: string) {
+  return new Promise<{head: string; body: string}>((resolve, reject) => {
+    const request = `GET /sse/${channel} ${version}\r\nHost: x\r\n\r\n`
     const socket = tcpConnect(server.port, '127.0.0.1', () => socket.write(request))
     let text = ''
+    let published = false
     socket.setEncoding('latin1')
     socket.on('data', (chunk: string) => {
       text += chunk
-      if (text.includes('\r\n\r\n')) onOpen?.()
+      const headEnd = text.indexOf('\r\n\r\n')
+      if (headEnd !== -1 && !published) {
+        published = true
+        server.publish(channel, 'hi')
+      }
       if (text.includes(until)) {
         socket.destroy()
-        resolve(text)
+        resolve({head: text.slice(0, headEnd), body: text.slice(headEnd + 4)})
       }
     })
     socket.on('error', reject)
@@ -67,24 +76,13 @@ describe('a stream', () => {
 
   it('frames every write as an HTTP/1.1 chunk on the wire', async () => {
     const {server} = await startServer({retryMs: 1000})
-    let published = false
-    const wire = await rawExchange(server, 'GET /sse/news HTTP/1.1\r\nHost: x\r\n\r\n', 'data: hi', () => {
-      if (!published) server.publish('news', 'hi')
-      published = true
-    })
-    expect(wire).toMatch(/\r\ntransfer-encoding: chunked\r\n/i)
-    expect(wire.slice(wire.indexOf('\r\n\r\n') + 4)).toBe('d\r\nretry: 1000\n\n\r\n10\r\nid: 1\ndata: hi\n\n\r\n')
-  })
-
-  it('writes a plain body to an HTTP/1.0 client, which cannot take chunks', async () => {
-    const {server} = await startServer({retryMs: 1000})
-    let published = false
-    const wire = await rawExchange(server, 'GET /sse/news HTTP/1.0\r\n\r\n', 'data: hi\n\n', () => {
-      if (!published) server.publish('news', 'hi')
-      published = true
-    })
-    expect(wire).not.toMatch(/transfer-encoding/i)
-    expect(wire.slice(wire.indexOf('\r\n\r\n') + 4)).toBe('retry: 1000\n\nid: 1\ndata: hi\n\n')
+    const {head, body} = await rawExchange(server, 'HTTP/1.1', 'chunked', 'data: hi')
+    expect(head).toMatch(/\r\ntransfer-encoding: chunked/i)
+    expect(body).toBe('d\r\nretry: 1000\n\n\r\n10\r\nid: 1\ndata: hi\n\n\r\n')
+    // An HTTP/1.0 client cannot take chunks: the same bytes, unframed.
+    const plain = await rawExchange(server, 'HTTP/1.0', 'plain', 'data: hi\n\n')
+    expect(plain.head).not.toMatch(/transfer-encoding/i)
+    expect(plain.body).toBe('retry: 1000\n\nid: 1\ndata: hi\n\n')
   })
 
   it('serves the default channel at /sse', async () => {
