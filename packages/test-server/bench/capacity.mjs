@@ -9,6 +9,7 @@
 // must hold the clients), and the whole run is killed after --timeout seconds.
 import {fork} from 'node:child_process'
 import {once} from 'node:events'
+import {cpus, loadavg} from 'node:os'
 import {performance} from 'node:perf_hooks'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {parseArgs} from 'node:util'
@@ -135,6 +136,8 @@ const report = await next('report')
 const perConnection = (loaded.rss - baseline.rss) / open
 const result = {
   node: process.version,
+  cpus: cpus().length,
+  loadAverage: +loadavg()[0].toFixed(1),
   connections: open,
   connectFailures: connected.failures + report.failures,
   connectSeconds: +(connected.ms / 1000).toFixed(1),
@@ -160,6 +163,7 @@ if (values.json) {
   console.log(
     `Holdfast test server capacity (${result.node}, ${result.connections} connections, heartbeat ${heartbeatMs} ms)`,
   )
+  console.log(`  machine                 ${result.cpus} CPUs, load average ${result.loadAverage} at the end of the run`)
   console.log(`  connected in            ${result.connectSeconds} s (${result.connectFailures} failures)`)
   console.log(`  heartbeats sent         ${result.heartbeatsSent} in one interval`)
   console.log(`  RSS                     ${result.rssBaselineMB} MB idle → ${result.rssLoadedMB} MB loaded`)

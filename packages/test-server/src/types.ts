@@ -219,7 +219,8 @@ export type ClosedBy = 'client' | 'server' | 'fault'
  * - `slow-consumer`: the client read too slowly and its queue passed `maxQueuedBytes`.
  * - `shutdown`: the server closed; `reset`: `reset()` ended every stream; `scope-disposed`: its Playwright test ended.
  * - `fault-drop`, `fault-end`, `fault-status`, `fault-refuse`: a fault ended it.
- * - `bad-request`: the stream request was invalid (bad channel name, bad query fault) and got a 4xx.
+ *
+ * A stream request that is invalid (bad channel name, bad query fault, missing token) gets a 4xx and no record.
  */
 export type CloseReason =
   | 'client-closed'
@@ -231,7 +232,6 @@ export type CloseReason =
   | 'fault-end'
   | 'fault-status'
   | 'fault-refuse'
-  | 'bad-request'
 
 /** What happened to the Last-Event-ID a connection brought. */
 export interface ReplayReport {
