@@ -1,0 +1,152 @@
+// The demo page: the native EventSource and Holdfast side by side on one live channel, fault buttons, a chart.
+import {EventSource as HoldfastEventSource, defaultOptions} from '@holdfast/client'
+import {createChart, niceCeiling} from './chart.js'
+import {createFaults} from './faults.js'
+import {createSimulatedNetwork} from './network.js'
+import {createPanel, seconds} from './panel.js'
+
+/** @typedef {{channel: string, tickMs: number, heartbeatMs: number, retryMs: number, restartMs: number}} DemoConfig */
+
+const RETRY_AFTER_SECONDS = 3
+const WINDOW_MS = 60_000
+
+/** @param {string} selector */
+function $(selector) {
+  const found = document.querySelector(selector)
+  if (!(found instanceof HTMLElement || found instanceof SVGElement)) throw new Error(`The page has no ${selector}`)
+  return found
+}
+
+const config = /** @type {DemoConfig} */ (await (await fetch('/demo/config')).json())
+const startedAt = performance.now()
+const now = () => performance.now()
+const stamp = (/** @type {number} */ time) => `+${seconds(time - startedAt)}`
+const network = createSimulatedNetwork()
+
+// Lively but honest: the watchdog is three heartbeats, as the README advises, and the backoff cap is short
+// enough to watch. Everything else is Holdfast's default.
+const holdfastOptions = {
+  idleTimeout: 3 * config.heartbeatMs,
+  maxRetryDelay: 10_000,
+  environment: network,
+}
+
+/** @param {string} client */
+const streamUrl = (client) => `/sse/${encodeURIComponent(config.channel)}?client=${client}`
+
+for (const element of document.querySelectorAll('[data-config]')) {
+  const key = /** @type {keyof DemoConfig} */ (/** @type {HTMLElement} */ (element).dataset.config)
+  element.textContent = String(config[key])
+}
+$('[data-options]').textContent = [
+  `new EventSource('${streamUrl('holdfast')}', {`,
+  `  idleTimeout: ${holdfastOptions.idleTimeout}, // 3 × the ${config.heartbeatMs} ms heartbeat (default ${defaultOptions.idleTimeout})`,
+  `  maxRetryDelay: ${holdfastOptions.maxRetryDelay}, // backoff cap (default ${defaultOptions.maxRetryDelay})`,
+  `  environment: demoNetwork, // the browser's online state + "Go offline"`,
+  `})`,
+  `// defaults: retryDelay ${defaultOptions.retryDelay} (the server's retry: ${config.retryMs} replaces it),`,
+  `// backoffFactor ${defaultOptions.backoffFactor}, jitter ${defaultOptions.jitter}, retryStatuses ${defaultOptions.retryStatuses.join(', ')}`,
+].join('\n')
+
+const panels = {
+  native: createPanel(/** @type {HTMLElement} */ ($('[data-panel="native"]')), {now, stamp}),
+  holdfast: createPanel(/** @type {HTMLElement} */ ($('[data-panel="holdfast"]')), {
+    now,
+    stamp,
+    isOnline: () => network.isOnline(),
+  }),
+}
+
+/** @type {Array<{time: number, label: string}>} */
+let markers = []
+
+function openSources() {
+  markers = []
+  panels.native.open(() => new globalThis.EventSource(streamUrl('native')))
+  panels.holdfast.open(() => new HoldfastEventSource(streamUrl('holdfast'), holdfastOptions))
+}
+
+// --- Fault buttons -------------------------------------------------------------------------------------------
+
+const faults = createFaults({channel: config.channel, network, retryAfterSeconds: RETRY_AFTER_SECONDS})
+const faultStatus = $('#fault-status')
+
+for (const button of document.querySelectorAll('button[data-fault]')) {
+  if (!(button instanceof HTMLButtonElement)) continue
+  const action = /** @type {keyof typeof faults} */ (button.dataset.fault)
+  button.addEventListener('click', async () => {
+    button.disabled = true
+    markers = [
+      ...markers.filter(({time}) => time > now() - WINDOW_MS),
+      {time: now(), label: button.dataset.marker ?? action},
+    ]
+    try {
+      faultStatus.textContent = await faults[action]()
+    } catch (error) {
+      faultStatus.textContent = `Could not ${button.textContent?.toLowerCase()}: ${/** @type {Error} */ (error).message}`
+    } finally {
+      button.disabled = false
+    }
+  })
+}
+$('#start-over').addEventListener('click', () => {
+  openSources()
+  faultStatus.textContent = 'Both clients started over with new EventSources (faults still active stay active).'
+})
+
+// --- What the server published, for "received / published" -------------------------------------------------
+
+/** @type {number | undefined} */
+let published
+const serverStatus = $('#server-status')
+
+async function pollServer() {
+  try {
+    const response = await fetch('/control/channels', {signal: AbortSignal.timeout(2000)})
+    const {channels} = /** @type {{channels: Array<{name: string, lastId: string}>}} */ (await response.json())
+    const live = channels.find(({name}) => name === config.channel)
+    if (live) published = Math.max(published ?? 0, Number(live.lastId))
+    serverStatus.textContent = 'Demo server reachable.'
+    serverStatus.dataset.reachable = 'true'
+  } catch {
+    serverStatus.textContent = 'Demo server unreachable (restarting?).'
+    serverStatus.dataset.reachable = 'false'
+  }
+}
+
+// --- The loop: numbers and chart, four times a second ------------------------------------------------------
+
+const chart = createChart(/** @type {SVGGElement} */ (/** @type {unknown} */ ($('#chart-data'))))
+// Twice the feed's rate: steady delivery sits mid-height; a replay burst after an outage is clipped and labelled.
+const chartMax = niceCeiling((2 * 1000) / config.tickMs)
+
+function render() {
+  const seen = Math.max(panels.native.lastId() ?? 0, panels.holdfast.lastId() ?? 0)
+  const knownPublished = published === undefined ? undefined : Math.max(published, seen)
+  panels.native.render(knownPublished)
+  panels.holdfast.render(knownPublished)
+  const native = panels.native.chartData()
+  const holdfast = panels.holdfast.chartData()
+  chart.render({
+    now: now(),
+    windowMs: WINDOW_MS,
+    // Native last: its dashed line stays visible where both lines overlap.
+    series: [
+      {name: 'Holdfast', className: 'line-holdfast', points: holdfast.points},
+      {name: 'Native', className: 'line-native', points: native.points},
+    ],
+    bands: [
+      {name: 'Native', transitions: native.transitions},
+      {name: 'Holdfast', transitions: holdfast.transitions},
+    ],
+    markers,
+    max: chartMax,
+  })
+}
+
+openSources()
+void pollServer()
+setInterval(pollServer, 1000)
+setInterval(render, 250)
+render()
+document.body.dataset.ready = 'true'
