@@ -35,7 +35,10 @@ export default defineConfig<object, SseWorkerFixtures>({
     // Every worker's test server also serves the built client and the test pages, same-origin with the streams.
     sseServerOptions: {
       static: {'/client': here('../packages/client/dist'), '/pages': here('pages')},
-      heartbeatMs: 1_000,
+      // Four heartbeats per second: the tests' 1 s idle timeout (fixtures.ts `fast`) never trips on a healthy stream.
+      heartbeatMs: 250,
+      // The soak test alone makes 1,300 stream requests; keep all of their records.
+      connectionHistory: 5_000,
     },
   },
 })

@@ -1,25 +1,67 @@
 // Loaded by harness.html: the built ESM bundle of @holdfast/client, plus a recorder the tests read back.
 import {EventSource as HoldfastEventSource, HoldfastError} from '/client/index.js'
+import {record, summarize} from './record.js'
 
-const logs = new Map()
+const sources = new Map()
 
 /**
- * Opens a source (Holdfast's, or the native one with `native: true`) and records everything it fires under
- * `label`: `{type, readyState, data?, lastEventId?, code?, attempt?, delay?}` in order.
+ * Options that cannot cross `page.evaluate` as JSON (functions), by name. Each gets a `note` that records what it
+ * did in the source's log, between the events.
  */
-function open(label, url, init = {}, {native = false, types = []} = {}) {
-  const Source = native ? (globalThis.NativeEventSource ?? window.EventSource) : HoldfastEventSource
-  const source = new Source(url, init)
+const presets = {
+  // A bearer token that a 401 refreshes: shouldRetry refreshes it and retries, headers reads it before every attempt.
+  'token-refresh': (note) => {
+    let token = 1
+    return {
+      headers: () => ({Authorization: `Bearer token-${token}`}),
+      shouldRetry: (error) => {
+        if (error.status !== 401) return undefined
+        token++
+        note('token-refresh', `token-${token}`)
+        return true
+      },
+    }
+  },
+}
+
+/** A source in a dedicated worker: the worker records, the page keeps the log. */
+function openInWorker(url, init, types, log) {
+  const worker = new Worker(new URL('./worker.js', import.meta.url), {type: 'module'})
+  const state = {readyState: 0, scope: undefined}
+  worker.onmessage = ({data}) => {
+    if (data.entry) log.push(data.entry)
+    if (data.readyState !== undefined) state.readyState = data.readyState
+    if (data.scope) state.scope = data.scope
+  }
+  worker.postMessage({open: {url, init, types}})
+  return {
+    get readyState() {
+      return state.readyState
+    },
+    get scope() {
+      return state.scope
+    },
+    close: () => worker.postMessage({close: true}),
+  }
+}
+
+/**
+ * Opens a source and records everything it fires under `label`. `how`: `native` for the browser's own EventSource,
+ * `types` to record besides `message`, `preset` for function options (above), `summary` to keep counts only (see
+ * record.js), `worker` to run it in a dedicated worker.
+ */
+function open(label, url, init = {}, {native = false, types = [], preset, summary = false, worker = false} = {}) {
   const log = []
-  logs.set(label, {source, log})
-  const entry = (event, extra = {}) => log.push({type: event.type, readyState: source.readyState, ...extra})
-  source.addEventListener('open', (event) => entry(event))
-  source.addEventListener('error', (event) => entry(event, {code: event.error?.code, status: event.error?.status}))
-  source.addEventListener('reconnecting', (event) =>
-    entry(event, {attempt: event.attempt, delay: event.delay, code: event.error.code}),
-  )
-  for (const type of ['message', ...types])
-    source.addEventListener(type, (event) => entry(event, {data: event.data, lastEventId: event.lastEventId}))
+  let source
+  const note = (type, data) => log.push({type, readyState: source.readyState, data})
+  const options = preset ? {...init, ...presets[preset](note)} : init
+  if (worker) source = openInWorker(url, options, types, log)
+  else {
+    const Source = native ? (globalThis.NativeEventSource ?? window.EventSource) : HoldfastEventSource
+    source = new Source(url, options)
+    if (!summary) record(source, types, (entry) => log.push(entry))
+  }
+  sources.set(label, {source, log, summary: summary ? summarize(source) : undefined})
   return label
 }
 
@@ -27,8 +69,11 @@ window.harness = {
   ready: true,
   HoldfastError,
   open,
-  log: (label) => logs.get(label)?.log ?? [],
-  source: (label) => logs.get(label)?.source,
-  close: (label) => logs.get(label)?.source.close(),
-  readyState: (label) => logs.get(label)?.source.readyState,
+  log: (label) => sources.get(label)?.log ?? [],
+  summary: (label) => sources.get(label)?.summary,
+  source: (label) => sources.get(label)?.source,
+  stats: (label) => sources.get(label)?.source.stats,
+  close: (label) => sources.get(label)?.source.close(),
+  readyState: (label) => sources.get(label)?.source.readyState,
+  scope: (label) => sources.get(label)?.source.scope,
 }
