@@ -100,17 +100,22 @@ $('#start-over').addEventListener('click', () => {
 let published
 const serverStatus = $('#server-status')
 
+/** Only a change is written: the status region announces what it says, and should not repeat itself. */
+function showServer(/** @type {boolean} */ reachable) {
+  if (serverStatus.dataset.reachable === String(reachable)) return
+  serverStatus.dataset.reachable = String(reachable)
+  serverStatus.textContent = reachable ? 'Demo server reachable.' : 'Demo server unreachable (restarting?).'
+}
+
 async function pollServer() {
   try {
     const response = await fetch('/control/channels', {signal: AbortSignal.timeout(2000)})
     const {channels} = /** @type {{channels: Array<{name: string, lastId: string}>}} */ (await response.json())
     const live = channels.find(({name}) => name === config.channel)
     if (live) published = Math.max(published ?? 0, Number(live.lastId))
-    serverStatus.textContent = 'Demo server reachable.'
-    serverStatus.dataset.reachable = 'true'
+    showServer(true)
   } catch {
-    serverStatus.textContent = 'Demo server unreachable (restarting?).'
-    serverStatus.dataset.reachable = 'false'
+    showServer(false)
   }
 }
 
