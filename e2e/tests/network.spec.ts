@@ -69,6 +69,7 @@ test('the server process is killed and restarted on the same port: Holdfast back
   await server.publish(channel, ['event 1', 'event 2'])
   await expect.poll(() => harness.ids('holdfast')).toEqual(['1', '2'])
 
+  expect(requests(await server.connections(channel))).toEqual([{status: 200}])
   await server.kill()
   await expect.poll(() => harness.trace('holdfast')).toContain('reconnecting 0 attempt=1 delay=50 network')
   // Nobody listens on the port: each attempt is refused, and the delay doubles.
