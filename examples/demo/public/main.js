@@ -48,11 +48,19 @@ $('[data-options]').textContent = [
   `// backoffFactor ${defaultOptions.backoffFactor}, jitter ${defaultOptions.jitter}, retryStatuses ${defaultOptions.retryStatuses.join(', ')}`,
 ].join('\n')
 
+const body = /** @type {HTMLTemplateElement} */ ($('#panel-body'))
 const panels = {
-  native: createPanel(/** @type {HTMLElement} */ ($('[data-panel="native"]')), {now, stamp}),
-  holdfast: createPanel(/** @type {HTMLElement} */ ($('[data-panel="holdfast"]')), {
+  native: createPanel(/** @type {HTMLElement} */ ($('[data-panel="native"]')), {
+    body,
     now,
     stamp,
+    reportsReconnects: false,
+  }),
+  holdfast: createPanel(/** @type {HTMLElement} */ ($('[data-panel="holdfast"]')), {
+    body,
+    now,
+    stamp,
+    reportsReconnects: true,
     isOnline: () => network.isOnline(),
   }),
 }

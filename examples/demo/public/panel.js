@@ -15,13 +15,16 @@ const RECONNECT_LIMIT = 8
 export const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`
 
 /**
- * @param {HTMLElement} root the panel's `<section>`
+ * @param {HTMLElement} root the panel's `<section>`, with a `[data-panel-body]` placeholder
  * @param {object} options
+ * @param {HTMLTemplateElement} options.body what every panel shows (state and numbers), copied into the placeholder
  * @param {() => number} options.now the page's clock (`performance.now`)
  * @param {(ms: number) => string} options.stamp a time as the timeline shows it
+ * @param {boolean} options.reportsReconnects whether the source fires `reconnecting` events (the native one does not)
  * @param {() => boolean} [options.isOnline] the network Holdfast sees, to explain why it waits
  */
-export function createPanel(root, {now, stamp, isOnline = () => true}) {
+export function createPanel(root, {body, now, stamp, reportsReconnects, isOnline = () => true}) {
+  root.querySelector('[data-panel-body]')?.replaceWith(body.content.cloneNode(true))
   /** @param {string} name */
   const stat = (name) => /** @type {HTMLElement} */ (root.querySelector(`[data-stat="${name}"]`))
   const timeline = /** @type {HTMLOListElement} */ (root.querySelector('[data-timeline]'))
@@ -160,8 +163,7 @@ export function createPanel(root, {now, stamp, isOnline = () => true}) {
       show(stat('missing'), String(missing))
       show(stat('duplicates'), String(duplicates))
       show(stat('errors'), String(errors))
-      const reconnectStat = root.querySelector('[data-stat="reconnects"]')
-      if (reconnectStat instanceof HTMLElement) show(reconnectStat, String(reconnects))
+      show(stat('reconnects'), reportsReconnects ? String(reconnects) : 'not reported')
       const silent = lastEventAt === undefined ? undefined : now() - lastEventAt
       const lastEvent = stat('last-event')
       show(lastEvent, silent === undefined ? 'none yet' : `${seconds(silent)} ago`)
