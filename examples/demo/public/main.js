@@ -17,7 +17,20 @@ function $(selector) {
   return found
 }
 
-const config = /** @type {DemoConfig} */ (await (await fetch('/demo/config')).json())
+/** @returns {Promise<DemoConfig>} */
+async function loadConfig() {
+  try {
+    const response = await fetch('/demo/config')
+    if (!response.ok) throw new Error(`GET /demo/config answered ${response.status}`)
+    return await response.json()
+  } catch (error) {
+    $('#server-status').textContent =
+      `Cannot start: ${/** @type {Error} */ (error).message}. Is the page served by \`pnpm demo\`?`
+    throw error
+  }
+}
+
+const config = await loadConfig()
 const startedAt = performance.now()
 const now = () => performance.now()
 const stamp = (/** @type {number} */ time) => `+${seconds(time - startedAt)}`
@@ -162,4 +175,3 @@ void pollServer()
 setInterval(pollServer, 1000)
 setInterval(render, 250)
 render()
-document.body.dataset.ready = 'true'
