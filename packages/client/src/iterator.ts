@@ -21,14 +21,20 @@ export function iterateEvents(
   if (!Number.isInteger(bufferSize) || bufferSize < 1)
     throw new HoldfastError('invalid-option', `Invalid iterator option: \`bufferSize\` must be a positive integer`)
   const typeList = typeof types === 'string' ? [types] : types
-  const queue: MessageEvent[] = []
+  // Events arrive in bursts (a chunk's worth at once, and more chunks while the consumer is still resuming), so
+  // the consumer takes them a batch at a time: shifting them one by one off a long array is quadratic.
+  let queue: MessageEvent[] = []
+  /** Received and not yet yielded, counting the rest of the batch being yielded. */
+  let held = 0
   let ended = source.readyState === 2
   let failure: HoldfastError | undefined
   let wake = (): void => {}
 
   const onEvent = (event: MessageEvent): void => {
-    if (queue.length < bufferSize) queue.push(event)
-    else end(new HoldfastError('buffer-overflow', `The iterator fell more than ${bufferSize} events behind`))
+    if (held < bufferSize) {
+      queue.push(event)
+      held++
+    } else end(new HoldfastError('buffer-overflow', `The iterator fell more than ${bufferSize} events behind`))
     wake()
   }
   const unwatch = ended ? () => {} : watchClose((error) => end(error))
@@ -45,7 +51,14 @@ export function iterateEvents(
   return (async function* () {
     try {
       for (;;) {
-        while (queue.length) yield queue.shift()!
+        while (queue.length) {
+          const batch = queue
+          queue = []
+          for (const event of batch) {
+            held--
+            yield event
+          }
+        }
         if (ended) {
           if (failure) throw failure
           return
