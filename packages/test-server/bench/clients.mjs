@@ -4,10 +4,12 @@
 import {connect} from 'node:net'
 import {performance} from 'node:perf_hooks'
 
-const [url, countText, batchText] = process.argv.slice(2)
+const [url, countText, batchText, stagesText = '1'] = process.argv.slice(2)
 const {hostname, port, pathname} = new URL(url)
 const count = Number(countText)
 const batch = Number(batchText)
+/** Connect in this many equal stages, reporting after each and waiting for `continue` before the next. */
+const stages = Number(stagesText)
 const request = `GET ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\n\r\n`
 // Broadcasts carry `{"i":<index>,"t":<epoch ms>}`.
 const MARKER = Buffer.from('{"i":')
@@ -75,11 +77,18 @@ function open() {
   })
 }
 
-const started = now()
-for (let opened = 0; opened < count; opened += batch) {
-  await Promise.all(Array.from({length: Math.min(batch, count - opened)}, open))
+let opened = 0
+for (let stage = 1; stage <= stages; stage++) {
+  const started = now()
+  const target = Math.round((count * stage) / stages)
+  while (opened < target) {
+    const size = Math.min(batch, target - opened)
+    await Promise.all(Array.from({length: size}, open))
+    opened += size
+  }
+  process.send({type: 'connected', stage, opened, ms: now() - started, failures})
+  if (stage < stages) await new Promise((resolve) => process.once('message', resolve))
 }
-process.send({type: 'connected', ms: now() - started, failures})
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]

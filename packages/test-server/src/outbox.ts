@@ -22,7 +22,7 @@ interface Pending {
  *
  * Once the head is sent, body chunks go straight to the socket, framed as HTTP/1.1 chunks exactly as
  * `ServerResponse.write` would frame them: a broadcast then costs one socket write per client with a chunk framed
- * once for all, instead of four buffered writes and a deferred uncork per client (twice as fast at 10 000 clients,
+ * once for all, instead of four buffered writes and a deferred uncork per client (about twice as fast,
  * see bench/). `res.end()` still writes the last chunk. Without a socket of its own (a pipelined request) or without
  * chunked encoding (HTTP/1.0), it writes through the response.
  */
