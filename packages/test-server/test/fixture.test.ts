@@ -1,11 +1,14 @@
 import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)))
+/** Playwright's own CLI, run with this Node: no package manager needed on the PATH. */
+const playwrightCli = createRequire(import.meta.url).resolve('@playwright/test/cli')
 
 interface Report {
   stats: {expected: number; unexpected: number; flaky: number; skipped: number}
@@ -15,7 +18,7 @@ interface Report {
 describe('the Playwright fixture', () => {
   it('gives every test of parallel workers its own channel and cleans up after each', () => {
     const report = join(mkdtempSync(join(tmpdir(), 'holdfast-fixture-')), 'report.json')
-    const run = spawnSync('pnpm', ['exec', 'playwright', 'test', '-c', 'test/fixture/playwright.config.ts'], {
+    const run = spawnSync(process.execPath, [playwrightCli, 'test', '-c', 'test/fixture/playwright.config.ts'], {
       cwd: packageDir,
       env: {...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: report, FORCE_COLOR: '0'},
       encoding: 'utf8',
