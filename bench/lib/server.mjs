@@ -48,8 +48,10 @@ ${job.page.fragment ? '<script src="/page/fragment-fetch.js"></script>' : ''}
         return res.end(payload.prefix(Math.min(n, payload.count)).bytes)
       }
       case '/sse/latency': {
-        // One event every `interval` ms carrying the server's clock when it was written.
+        // One event every `interval` ms carrying the server's clock when it was written, after `warm` events one
+        // millisecond apart: the same shape (one event per write), so that the client's hot path is compiled for it.
         const interval = Number(url.searchParams.get('interval'))
+        const warm = Number(url.searchParams.get('warm'))
         res.writeHead(200, SSE)
         res.socket.setNoDelay(true)
         let sent = 0
@@ -57,8 +59,8 @@ ${job.page.fragment ? '<script src="/page/fragment-fetch.js"></script>' : ''}
           if (res.destroyed) return
           const t = epochNow().toFixed(3)
           res.write(`id: ${sent}\ndata: {"t":${t},"seq":${sent},"pad":"${'x'.repeat(16)}"}\n\n`)
-          if (++sent === n) return res.end()
-          timer = setTimeout(tick, interval)
+          if (++sent === warm + n) return res.end()
+          timer = setTimeout(tick, sent < warm ? 1 : interval)
         }
         let timer = setTimeout(tick, interval)
         res.on('close', () => clearTimeout(timer))

@@ -51,8 +51,8 @@ export function workloads({quick}) {
       higherIsBetter: false,
       // Samples are pooled over `passes` pages per round, each page taking its turn with the others, so that a
       // noisy second on the shared machine is spread over every implementation instead of landing on one.
-      passes: quick ? 2 : 5,
-      page: {stream: 'latency', count: 110, interval: 10, discard: 10, warmup: 5000},
+      passes: quick ? 2 : 3,
+      page: {stream: 'latency', count: 180, interval: 10, discard: 10, warm: 1000},
       pool: (results) => percentiles(results.flatMap((r) => r.samples)),
       value: (r) => r.p99,
     },
