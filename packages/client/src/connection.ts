@@ -17,6 +17,8 @@ export interface ConnectionSink {
   error(error: HoldfastError): void
   reconnecting(attempt: number, delay: number, error: HoldfastError): void
   closed(error: HoldfastError | undefined): void
+  /** A promise while a consumer is too far behind: no more chunks are read until it resolves. */
+  backpressure(): Promise<void> | undefined
 }
 
 /** The connection as its owner sees it. */
@@ -118,13 +120,20 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
     }
   }
 
-  /** The per-chunk hot path: count, re-arm the watchdog, decode, parse. */
-  function onChunk(attempt: Attempt, chunk: Uint8Array): void {
+  /** The per-chunk hot path: count, re-arm the watchdog, decode, parse; then let a slow consumer hold reading. */
+  function onChunk(attempt: Attempt, chunk: Uint8Array): Promise<void> | undefined {
     const at = now()
     lastActivity = at
     stats.bytes += chunk.byteLength
     attempt.watchdog.touch(at)
     parser.feed(decoder.decode(chunk, {stream: true}))
+    const pause = sink.backpressure()
+    if (!pause) return
+    // [ext] While we hold reading for a consumer, silence is ours, not the network's: the watchdog waits too.
+    attempt.watchdog.disarm()
+    return pause.then(() => {
+      if (isCurrent(attempt)) attempt.watchdog.arm()
+    })
   }
 
   function onId(id: string): void {

@@ -10,7 +10,7 @@
  * - `idle-timeout`: no bytes arrived for `idleTimeout` ms, during connect or while open.
  * - `event-too-large`: more than `maxEventSize` characters were buffered without completing an event.
  * - `retries-exhausted`: `maxAttempts` consecutive reconnection attempts failed; `cause` is the last failure.
- * - `buffer-overflow`: an async iterator's consumer fell more than `bufferSize` events behind.
+ * - `buffer-overflow`: an async iterator that is not being consumed fell `bufferSize` events behind.
  * - `invalid-option`: an option passed to the constructor is not valid.
  */
 export type HoldfastErrorCode =

@@ -1,7 +1,7 @@
 import {startConnection, type Connection, type ConnectionSink} from './connection'
 import type {HoldfastError} from './errors'
 import {ConnectionErrorEvent, ReconnectingEvent, StreamEvent} from './events'
-import {iterateEvents} from './iterator'
+import {iterateEvents, type IteratorControl} from './iterator'
 import {normalizeOptions} from './options'
 import type {EventIteratorOptions, EventSourceStats, HoldfastEventSourceInit} from './types'
 
@@ -70,7 +70,7 @@ export class EventSource extends EventTarget {
   /** Types that ever had a listener: events of other types are never built. Never shrinks, so never misses. */
   readonly #listened = new Set<string>()
   readonly #handlers = new Map<string, HandlerEntry>()
-  readonly #closeWatchers = new Set<(error: HoldfastError | undefined) => void>()
+  readonly #iterators = new Set<IteratorControl>()
 
   /**
    * @param url - The stream's URL; a relative URL resolves against the document's base URL.
@@ -135,11 +135,14 @@ export class EventSource extends EventTarget {
    * @example for await (const event of source.events({types: ['update', 'delete']})) apply(event)
    */
   events(options?: EventIteratorOptions): AsyncGenerator<MessageEvent, void, undefined> {
-    const watchClose = (onClose: (error?: HoldfastError) => void): (() => void) => {
-      this.#closeWatchers.add(onClose)
-      return () => this.#closeWatchers.delete(onClose)
-    }
-    return iterateEvents(this, watchClose, options)
+    return iterateEvents(
+      this,
+      (control) => {
+        this.#iterators.add(control)
+        return () => this.#iterators.delete(control)
+      },
+      options,
+    )
   }
 
   /** [ext] `for await (const event of source)` yields `message` events. */
@@ -219,8 +222,13 @@ export class EventSource extends EventTarget {
         if (this.#listened.has('reconnecting')) this.dispatchEvent(new ReconnectingEvent(attempt, delay, error))
       },
       closed: (error) => {
-        for (const onClose of [...this.#closeWatchers]) onClose(error)
-        this.#closeWatchers.clear()
+        for (const iterator of [...this.#iterators]) iterator.end(error)
+      },
+      backpressure: () => {
+        for (const iterator of this.#iterators) {
+          const pause = iterator.pressure()
+          if (pause) return pause
+        }
       },
     }
   }

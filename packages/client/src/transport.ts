@@ -119,7 +119,8 @@ export async function openStream(options: NormalizedOptions, request: AttemptReq
 }
 
 /**
- * Reads `body` to its end, handing each chunk to `onChunk`. On abort the reader is cancelled without awaiting:
+ * Reads `body` to its end, handing each chunk to `onChunk`; when that returns a promise, reading waits for it
+ * (backpressure). On abort the reader is cancelled without awaiting:
  * some fetch implementations (msw's, notably) never settle a cancel or error an aborted body, and the loop must
  * not hang on them. A body error rejects with a `network` HoldfastError.
  */
@@ -127,7 +128,7 @@ export async function readStream(
   body: ReadableStream<Uint8Array>,
   url: string,
   signal: AbortSignal,
-  onChunk: (chunk: Uint8Array) => void,
+  onChunk: (chunk: Uint8Array) => Promise<void> | undefined,
 ): Promise<void> {
   const reader = body.getReader()
   const cancel = (): void => {
@@ -139,7 +140,8 @@ export async function readStream(
     for (;;) {
       const {done, value} = await reader.read()
       if (done || signal.aborted) return
-      onChunk(value)
+      const pause = onChunk(value)
+      if (pause) await pause
     }
   } catch (cause) {
     throw new HoldfastError('network', `The connection to ${url} failed mid-stream: ${describe(cause)}`, {url, cause})

@@ -118,8 +118,10 @@ export interface EventIteratorOptions {
   /** Event types to yield. @defaultValue `['message']` */
   types?: string | readonly string[]
   /**
-   * Events held for a consumer that is behind. When more arrive, the iterator throws a `buffer-overflow` error
-   * once the buffered events are consumed; the source itself keeps running. @defaultValue `1000`
+   * How far a consumer may fall behind. A loop that is consuming and gets `bufferSize` events behind pauses the
+   * source's reading (the server sees TCP backpressure; the idle watchdog waits too) until it has caught up
+   * halfway, so at most `bufferSize` events plus one network chunk are held. An iterator that was created but is
+   * not being consumed ends with a `buffer-overflow` error instead, so it can never hold the stream. @defaultValue `1000`
    */
   bufferSize?: number
 }

@@ -1,6 +1,6 @@
-import {describe, expect, it} from 'vitest'
+import {describe, expect, it, vi} from 'vitest'
 import {HoldfastError} from '../src/index'
-import {flush, mockStream, openSource, until, useMockServer} from './harness'
+import {chunkedFetch, flush, mockStream, openSource, until, useFakeClock, useMockServer} from './harness'
 
 useMockServer()
 
@@ -41,7 +41,7 @@ describe('[ext] async iteration', () => {
     await expect(iteration).rejects.toMatchObject({name: 'HoldfastError', code: 'http-status', status: 500})
   })
 
-  it('yields what it buffered, then throws buffer-overflow for a consumer that fell too far behind', async () => {
+  it('an iterator created but not consumed: yields what it buffered, then throws buffer-overflow', async () => {
     const stream = mockStream()
     const source = openSource()
     const iterator = source.events({bufferSize: 2})
@@ -89,5 +89,53 @@ describe('[ext] async iteration', () => {
     const pending = source.events().next()
     source.close()
     expect(await pending).toEqual({done: true, value: undefined})
+  })
+
+  it('a consumer keeping up never overflows, even on a burst far larger than bufferSize', async () => {
+    const burst = Array.from({length: 5000}, (_, i) => `id: ${i}\ndata: ${i}\n\n`).join('')
+    const source = openSource({fetch: chunkedFetch([burst]), retryDelay: 60_000})
+    const got: string[] = []
+    for await (const event of source.events({bufferSize: 10})) {
+      got.push(event.data)
+      if (got.length === 5000) source.close()
+    }
+    expect(got).toEqual(Array.from({length: 5000}, (_, i) => String(i)))
+  })
+
+  it('a slow consumer pauses reading (backpressure) without tripping the idle watchdog, then resumes', async () => {
+    useFakeClock()
+    let pulls = 0
+    let sent = 0
+    const encoder = new TextEncoder()
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          // Each chunk carries 4 events; 50 chunks in all (a reader that ignored the consumer would take them all).
+          if (++pulls > 50) return controller.close()
+          controller.enqueue(encoder.encode([1, 2, 3, 4].map(() => `data: ${++sent}\n\n`).join('')))
+        },
+      },
+      {highWaterMark: 0},
+    )
+    const fetch = async (): Promise<Response> => new Response(body, {headers: {'content-type': 'text/event-stream'}})
+    const source = openSource({fetch, idleTimeout: 1000})
+    const errors: string[] = []
+    source.onerror = (event) => errors.push(event.error?.code ?? '')
+    const iterator = source.events({bufferSize: 8})
+    const first = await iterator.next() // consuming now; then the consumer stalls for a while
+    expect(first.value?.data).toBe('1')
+    await until(() => pulls >= 3, 'reading until the consumer is 8 behind')
+    await flush()
+    const pullsWhileStalled = pulls
+    // Read but not consumed: at most bufferSize, plus the one chunk that crossed it.
+    expect(sent - 1).toBeLessThanOrEqual(8 + 4)
+    await vi.advanceTimersByTimeAsync(10_000) // ten idle timeouts, were anyone counting
+    expect(pulls).toBe(pullsWhileStalled)
+    expect(errors).toEqual([])
+    const received: string[] = []
+    for (let i = 0; i < 20; i++) received.push((await iterator.next()).value!.data)
+    expect(received).toEqual(Array.from({length: 20}, (_, i) => String(i + 2)))
+    expect(pulls).toBeGreaterThan(pullsWhileStalled) // reading resumed once the consumer caught up
+    await iterator.return()
   })
 })
