@@ -38,12 +38,9 @@ export function iterateEvents(
   let ended = source.readyState === 2
   let failure: HoldfastError | undefined
   let wake = (): void => {}
-  let paused: {promise: Promise<void>; resume: () => void} | undefined
-
-  function resume(): void {
-    paused?.resume()
-    paused = undefined
-  }
+  /** While the consumer holds the source's reading: the promise the source waits on, and what resolves it. */
+  let paused: Promise<void> | undefined
+  let resume = (): void => {}
 
   const onEvent = (event: MessageEvent): void => {
     if (!consuming && held >= bufferSize) {
@@ -68,12 +65,13 @@ export function iterateEvents(
     : register({
         end,
         pressure() {
-          if (!consuming || held < bufferSize) return undefined
-          if (!paused) {
-            let release!: () => void
-            paused = {promise: new Promise((resolve) => (release = resolve)), resume: () => release()}
-          }
-          return paused.promise
+          if (consuming && held >= bufferSize)
+            return (paused ??= new Promise<void>((resolve) => {
+              resume = () => {
+                paused = undefined
+                resolve()
+              }
+            }))
         },
       })
   if (!ended) for (const type of typeList) source.addEventListener(type, onEvent)
