@@ -2,13 +2,14 @@
 //
 //   node run.mjs [--rounds 5] [--quick] [--only holdfast,native] [--workloads small,large] [--no-build]
 //   node run.mjs --profile holdfast:small     (a CPU profile of one job's page, through Playwright: not a measurement)
+//   node run.mjs --report results/latest.json (the table and goals of a saved run, again)
 //
 // One server pre-builds the streams; each round launches a fresh Chromium on its first page and the pages walk
 // through every (workload, implementation) job, one fresh page each, posting results back. Implementations are
 // interleaved within each workload and their order rotates by one every round. The table goes to stdout and,
 // with the raw results, to results/.
 import {spawnSync} from 'node:child_process'
-import {mkdirSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {cpus, totalmem} from 'node:os'
 import {parseArgs} from 'node:util'
 import {buildAdapter, librarySize} from './lib/build.mjs'
@@ -27,11 +28,33 @@ const {values: args} = parseArgs({
     only: {type: 'string'},
     workloads: {type: 'string'},
     profile: {type: 'string'},
+    report: {type: 'string'},
     'no-build': {type: 'boolean', default: false},
   },
 })
 const log = (message) => process.stderr.write(`${message}\n`)
 const pick = (list, csv) => (csv ? list.filter((item) => csv.split(',').includes(item.id)) : list)
+
+/** The table and the goals of a run (as saved in results/latest.json). */
+function render(run) {
+  const workloads = allWorkloads({quick: run.quick}).filter((w) => run.workloads.includes(w.id))
+  const implementations = allImplementations.filter((impl) => run.implementations.includes(impl.id))
+  const {results, sizes} = run
+  return [
+    `${run.date} · ${run.machine} · ${results.length} rounds · \`${run.command}\``,
+    '',
+    table({results, workloads, implementations, sizes}),
+    '',
+    goalsMarkdown(goals({results, workloads})),
+    '',
+  ].join('\n')
+}
+
+if (args.report) {
+  // Renders a saved run again, without measuring.
+  process.stdout.write(render(JSON.parse(readFileSync(args.report, 'utf8'))))
+  process.exit(0)
+}
 
 const rounds = Number(args.rounds)
 const implementations = pick(allImplementations, args.only)
@@ -122,19 +145,17 @@ for (let round = 0; round < rounds; round++) {
 await server.close()
 
 const chromiumVersion = spawnSync(await chromiumPath(), ['--version'], {encoding: 'utf8'}).stdout.trim()
-const machine = `${cpus()[0].model.trim()}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GB; ${chromiumVersion}; Node ${process.version}`
-const date = new Date().toISOString().slice(0, 10)
-const command = `pnpm bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`
-const checks = goals({results, workloads})
-const markdown = [
-  `${date} · ${machine} · ${rounds} rounds · \`${command}\``,
-  '',
-  table({results, workloads, implementations, sizes}),
-  '',
-  goalsMarkdown(checks),
-  '',
-].join('\n')
+const run = {
+  date: new Date().toISOString().slice(0, 10),
+  machine: `${cpus()[0].model.trim()}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GB; ${chromiumVersion}; Node ${process.version}`,
+  command: `pnpm bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+  quick: args.quick,
+  implementations: implementations.map((impl) => impl.id),
+  workloads: workloads.map((workload) => workload.id),
+  sizes,
+  results,
+}
 mkdirSync('results', {recursive: true})
-writeFileSync('results/latest.md', markdown)
-writeFileSync('results/latest.json', JSON.stringify({date, machine, command, sizes, workloads, results}, null, 1))
-process.stdout.write(markdown)
+writeFileSync('results/latest.json', JSON.stringify(run, null, 1))
+writeFileSync('results/latest.md', render(run))
+process.stdout.write(render(run))

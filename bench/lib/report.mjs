@@ -106,7 +106,10 @@ export function goals({results: measured, workloads}) {
       const r = ratios(results, w, a, b)
       if (r.length === 0) continue
       const m = median(r)
-      const met = w.higherIsBetter ? m >= 1 : m <= 1
+      const holds = (x) => (w.higherIsBetter ? x >= 1 : x <= 1)
+      // A verdict needs four rounds in five to agree with the median; otherwise the noise decides, and it says so.
+      const agreeing = r.filter((x) => holds(x) === holds(m)).length
+      const met = agreeing >= 0.8 * r.length ? holds(m) : undefined
       const how = w.higherIsBetter
         ? `${m.toFixed(2)}× ${b}`
         : `${m.toFixed(2)}× ${b}'s ${w.id === 'latency' ? 'p99' : w.unit}`
@@ -140,6 +143,7 @@ export function goals({results: measured, workloads}) {
   return checks
 }
 
+/** ✅ met, ❌ missed, ≈ the rounds disagree (fewer than four in five on the median's side). */
 export function goalsMarkdown(checks) {
-  return checks.map((c) => `- ${c.met ? '✅' : '❌'} ${c.goal} — ${c.detail}`).join('\n')
+  return checks.map((c) => `- ${c.met === undefined ? '≈' : c.met ? '✅' : '❌'} ${c.goal} — ${c.detail}`).join('\n')
 }
