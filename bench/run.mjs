@@ -41,7 +41,7 @@ function render(run) {
   const implementations = allImplementations.filter((impl) => run.implementations.includes(impl.id))
   const {results, sizes} = run
   return [
-    `${run.date} · ${run.machine} · ${results.length} rounds · \`${run.command}\``,
+    `${run.date} · client ${run.client} · ${run.machine} · ${results.length} rounds · \`${run.command}\``,
     '',
     table({results, workloads, implementations, sizes}),
     '',
@@ -145,8 +145,11 @@ for (let round = 0; round < rounds; round++) {
 await server.close()
 
 const chromiumVersion = spawnSync(await chromiumPath(), ['--version'], {encoding: 'utf8'}).stdout.trim()
+const git = (...args) => spawnSync('git', args, {encoding: 'utf8'}).stdout.trim()
 const run = {
   date: new Date().toISOString().slice(0, 10),
+  // The client that was measured: the commit, and whether its sources had uncommitted changes.
+  client: `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '../packages/client/src') ? ' + uncommitted client changes' : ''}`,
   machine: `${cpus()[0].model.trim()}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GB; ${chromiumVersion}; Node ${process.version}`,
   command: `pnpm bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
   quick: args.quick,

@@ -1,12 +1,11 @@
-// Holdfast's other consumption path: async iteration (`for await … of source.events()`). The buffer is unbounded
-// here: at full speed the body's queued chunks are parsed before the consumer resumes, and the default bufferSize
-// (1000) would end the loop with a buffer-overflow error, as documented.
+// Holdfast's other consumption path: async iteration, as its README shows it (default bufferSize: a loop that falls
+// 1000 events behind pauses the reading until it has caught up halfway).
 import {EventSource} from '@holdfast/client'
 
 export function open(url, on) {
   const source = new EventSource(url)
   ;(async () => {
-    for await (const event of source.events({bufferSize: Number.MAX_SAFE_INTEGER})) on.data(event.data)
+    for await (const event of source) on.data(event.data)
   })().catch(() => {})
   return () => source.close()
 }

@@ -10,7 +10,7 @@ export const implementations = [
   {id: 'holdfast', label: 'Holdfast `EventSource` (`onmessage`)', size: {from: '@holdfast/client', names: '*'}},
   {
     id: 'holdfast-iterate',
-    label: 'Holdfast `for await (… of source.events())`',
+    label: 'Holdfast `for await (… of source)`',
     size: {from: '@holdfast/client', names: '*'},
   },
   {
