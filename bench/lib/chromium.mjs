@@ -33,7 +33,14 @@ let executable
 /** Debian's Chromium (or CHROMIUM_PATH) via scripts/chromium.mjs; Playwright's download as the last resort. */
 export async function chromiumPath() {
   if (executable) return executable
-  executable = ensureChromium()
+  // ensureChromium says what it found on stdout, where the bench prints its table: send that to stderr.
+  const log = console.log
+  console.log = console.error
+  try {
+    executable = ensureChromium()
+  } finally {
+    console.log = log
+  }
   if (!executable) {
     const {chromium} = await import('playwright-core')
     executable = chromium.executablePath()
