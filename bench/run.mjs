@@ -2,12 +2,12 @@
 //
 //   node run.mjs [--rounds 5] [--quick] [--only holdfast,native] [--workloads small,large] [--no-build]
 //   node run.mjs --profile holdfast:small     (a CPU profile of one job's page, through Playwright: not a measurement)
-//   node run.mjs --report results/latest.json (the table and goals of a saved run, again)
+//   node run.mjs --report reports/latest.json (the table and goals of a saved run, again)
 //
 // One server pre-builds the streams; each round launches a fresh Chromium on its first page and the pages walk
 // through every (workload, implementation) job, one fresh page each, posting results back. Implementations are
 // interleaved within each workload and their order rotates by one every round. The table goes to stdout and,
-// with the raw results, to results/.
+// with the raw results, to reports/ (ignored by git, prettier and eslint, like every reports/ folder).
 import {spawnSync} from 'node:child_process'
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {cpus, totalmem} from 'node:os'
@@ -35,7 +35,7 @@ const {values: args} = parseArgs({
 const log = (message) => process.stderr.write(`${message}\n`)
 const pick = (list, csv) => (csv ? list.filter((item) => csv.split(',').includes(item.id)) : list)
 
-/** The table and the goals of a run (as saved in results/latest.json). */
+/** The table and the goals of a run (as saved in reports/latest.json). */
 function render(run) {
   const workloads = allWorkloads({quick: run.quick}).filter((w) => run.workloads.includes(w.id))
   const implementations = allImplementations.filter((impl) => run.implementations.includes(impl.id))
@@ -158,7 +158,7 @@ const run = {
   sizes,
   results,
 }
-mkdirSync('results', {recursive: true})
-writeFileSync('results/latest.json', JSON.stringify(run, null, 1))
-writeFileSync('results/latest.md', render(run))
+mkdirSync('reports', {recursive: true})
+writeFileSync('reports/latest.json', JSON.stringify(run, null, 1))
+writeFileSync('reports/latest.md', render(run))
 process.stdout.write(render(run))

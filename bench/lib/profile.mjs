@@ -37,8 +37,8 @@ export async function profile({server, impl, workload, page}) {
     await tab.goto(`${server.origin}/job/${ROUND}/0`)
     console.log(JSON.stringify(await result))
     const {profile: cpuProfile} = await cdp.send('Profiler.stop')
-    mkdirSync('profiles', {recursive: true})
-    const file = `profiles/${impl}-${workload.id}.cpuprofile`
+    mkdirSync('reports/profiles', {recursive: true})
+    const file = `reports/profiles/${impl}-${workload.id}.cpuprofile`
     writeFileSync(file, JSON.stringify(cpuProfile))
     console.log(`${file} (open it in Chrome DevTools' Performance panel); self time:`)
     for (const {name, percent} of hottest(cpuProfile)) console.log(`${percent.toFixed(1).padStart(5)}%  ${name}`)
