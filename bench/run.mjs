@@ -21,7 +21,10 @@ import {goals, goalsMarkdown, table} from './lib/report.mjs'
 import {startServer} from './lib/server.mjs'
 import {workloads as allWorkloads} from './lib/workloads.mjs'
 
+// `pnpm bench -- --quick` hands the script a literal `--` first.
+const argv = process.argv.slice(2).filter((arg, index) => index > 0 || arg !== '--')
 const {values: args} = parseArgs({
+  args: argv,
   options: {
     rounds: {type: 'string', default: '5'},
     quick: {type: 'boolean', default: false},
@@ -151,7 +154,7 @@ const run = {
   // The client that was measured: the commit, and whether its sources had uncommitted changes.
   client: `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '../packages/client/src') ? ' + uncommitted client changes' : ''}`,
   machine: `${cpus()[0].model.trim()}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GB; ${chromiumVersion}; Node ${process.version}`,
-  command: `pnpm bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+  command: `pnpm bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
   quick: args.quick,
   implementations: implementations.map((impl) => impl.id),
   workloads: workloads.map((workload) => workload.id),
