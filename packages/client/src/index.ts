@@ -13,4 +13,6 @@ export type {
   HoldfastEventSourceInit,
   LastEventIdTransport,
   StorageLike,
+  StreamMessage,
+  SubscribeOptions,
 } from './types'

@@ -1,11 +1,10 @@
 import {HoldfastError} from './errors'
-import type {EventIteratorOptions} from './types'
+import type {EventIteratorOptions, StreamMessage, SubscribeOptions} from './types'
 
-/** What the iterator needs from its source: listeners, and its readyState. */
+/** What the iterator needs from its source: messages, and its readyState. */
 export interface IterableSource {
   readonly readyState: number
-  addEventListener(type: string, listener: (event: MessageEvent) => void): void
-  removeEventListener(type: string, listener: (event: MessageEvent) => void): void
+  subscribe(listener: (message: StreamMessage) => void, options: SubscribeOptions): () => void
 }
 
 /** How the source drives an iterator: it ends it when it closes, and asks it before reading the next chunk. */
@@ -16,22 +15,22 @@ export interface IteratorControl {
 }
 
 /**
- * An async iterator over a source's events. Ends when the source closes and throws its fatal error. A consumer
- * that falls `bufferSize` events behind pauses the source's reading (TCP backpressure to the server) until it has
- * caught up halfway; an iterator that was created but is not being consumed ends with `buffer-overflow` instead, so
- * it can neither hold the stream nor grow without bound. Breaking out of the loop removes its listeners.
+ * An async iterator over a source's messages: plain `StreamMessage`s, so iterating builds no DOM events. Ends when
+ * the source closes and throws its fatal error. A consumer that falls `bufferSize` events behind pauses the source's
+ * reading (TCP backpressure to the server) until it has caught up halfway; an iterator that was created but is not
+ * being consumed ends with `buffer-overflow` instead, so it can neither hold the stream nor grow without bound.
+ * Breaking out of the loop unsubscribes it.
  */
 export function iterateEvents(
   source: IterableSource,
   register: (control: IteratorControl) => () => void,
   {types = 'message', bufferSize = 1000}: EventIteratorOptions = {},
-): AsyncGenerator<MessageEvent, void, undefined> {
+): AsyncGenerator<StreamMessage, void, undefined> {
   if (!Number.isInteger(bufferSize) || bufferSize < 1)
     throw new HoldfastError('invalid-option', `Invalid iterator option: \`bufferSize\` must be a positive integer`)
-  const typeList = typeof types === 'string' ? [types] : types
   // Events arrive in bursts (a chunk's worth at once), so the consumer takes them a batch at a time: shifting them
   // one by one off a long array is quadratic.
-  let queue: MessageEvent[] = []
+  let queue: StreamMessage[] = []
   /** Received and not yet yielded, counting the rest of the batch being yielded. */
   let held = 0
   let consuming = false
@@ -42,20 +41,21 @@ export function iterateEvents(
   let paused: Promise<void> | undefined
   let resume = (): void => {}
 
-  const onEvent = (event: MessageEvent): void => {
+  const onMessage = (message: StreamMessage): void => {
     if (!consuming && held >= bufferSize) {
-      const message = `An iterator that is not being consumed fell ${bufferSize} events behind`
-      return end(new HoldfastError('buffer-overflow', message))
+      const reason = `An iterator that is not being consumed fell ${bufferSize} events behind`
+      return end(new HoldfastError('buffer-overflow', reason))
     }
-    queue.push(event)
+    queue.push(message)
     held++
     wake()
   }
+  let unsubscribe = (): void => {}
   function end(error?: HoldfastError): void {
     if (ended) return
     ended = true
     failure = error
-    for (const type of typeList) source.removeEventListener(type, onEvent)
+    unsubscribe()
     unregister()
     resume()
     wake()
@@ -74,7 +74,7 @@ export function iterateEvents(
             }))
         },
       })
-  if (!ended) for (const type of typeList) source.addEventListener(type, onEvent)
+  if (!ended) unsubscribe = source.subscribe(onMessage, {types})
 
   return (async function* () {
     consuming = true
@@ -83,9 +83,9 @@ export function iterateEvents(
         while (queue.length) {
           const batch = queue
           queue = []
-          for (const event of batch) {
+          for (const message of batch) {
             if (--held <= bufferSize / 2) resume()
-            yield event
+            yield message
           }
         }
         if (ended) {

@@ -113,6 +113,26 @@ export interface HoldfastEventSourceInit {
   random?: () => number
 }
 
+/**
+ * A message as `subscribe` and async iteration deliver it: plain data, not a DOM event, so it costs a fraction of a
+ * `MessageEvent` to make and can be kept or sent elsewhere freely.
+ */
+export interface StreamMessage {
+  /** The event type: `'message'` unless the server named one with `event:`. */
+  readonly type: string
+  readonly data: string
+  /** [spec] The last event ID string when the message was dispatched. */
+  readonly lastEventId: string
+  /** The origin of the stream's final URL. */
+  readonly origin: string
+}
+
+/** Which messages a `subscribe` listener receives. */
+export interface SubscribeOptions {
+  /** Event types to receive. @defaultValue every type */
+  types?: string | readonly string[]
+}
+
 /** What an async iterator over an `EventSource` yields and how it buffers. */
 export interface EventIteratorOptions {
   /** Event types to yield. @defaultValue `['message']` */

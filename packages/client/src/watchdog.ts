@@ -18,7 +18,10 @@ export function createWatchdog(timeout: number, onIdle: () => void, now: () => n
   let lastActivity = 0
 
   function check(): void {
-    const idle = now() - lastActivity
+    const at = now()
+    // A clock set back past the last activity: count the silence from now rather than wait out the difference.
+    if (at < lastActivity) lastActivity = at
+    const idle = at - lastActivity
     if (idle >= timeout) {
       timer = undefined
       onIdle()

@@ -106,3 +106,18 @@ describe('[ext] idle watchdog', () => {
     for (const spy of spies) expect(spy).not.toHaveBeenCalled()
   })
 })
+
+describe('createWatchdog and the wall clock', () => {
+  it('counts the silence from the check when the clock was set back, instead of waiting out the difference', async () => {
+    const onIdle = vi.fn()
+    let clock = 1_000_000
+    const watchdog = createWatchdog(1000, onIdle, () => clock)
+    watchdog.arm()
+    clock -= 3_600_000 // set back an hour during the silence
+    await vi.advanceTimersByTimeAsync(1000) // the check: the silence now counts from here
+    expect(onIdle).not.toHaveBeenCalled()
+    clock += 1000
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(onIdle).toHaveBeenCalledTimes(1)
+  })
+})

@@ -56,22 +56,27 @@ describe('[ext] async iteration', () => {
     expect(source.readyState).toBe(source.OPEN) // the source itself keeps running
   })
 
-  it('removes its listeners when the loop breaks', async () => {
+  it('unsubscribes when the loop breaks, and builds no DOM event while iterating', async () => {
     const stream = mockStream()
     const source = openSource()
     const connection = await stream.open()
-    const removed: string[] = []
-    const remove = source.removeEventListener.bind(source)
-    source.removeEventListener = ((type: string, listener: EventListener) => {
-      removed.push(type)
-      remove(type, listener)
-    }) as typeof source.removeEventListener
+    const dispatch = vi.spyOn(source, 'dispatchEvent')
+    let unsubscribed = 0
+    const subscribe = source.subscribe.bind(source)
+    source.subscribe = (listener, options) => {
+      const unsubscribe = subscribe(listener, options)
+      return () => {
+        unsubscribed++
+        unsubscribe()
+      }
+    }
     connection.send('data: 1\n\n')
-    for await (const event of source) {
-      expect(event.data).toBe('1')
+    for await (const message of source) {
+      expect(message).toEqual({type: 'message', data: '1', lastEventId: '', origin: 'http://sse.test'})
       break
     }
-    expect(removed).toEqual(['message'])
+    expect(unsubscribed).toBe(1)
+    expect(dispatch.mock.calls.map(([event]) => event.type)).toEqual(['open'])
   })
 
   it('ends at once for a source that is already closed, and rejects a bad bufferSize', async () => {

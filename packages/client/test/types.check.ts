@@ -1,5 +1,5 @@
 // Type-level tests, compiled by `tsc` in `pnpm typecheck` (this file is not run).
-import {EventSource, type HoldfastError, type ReconnectingEvent} from '../src/index'
+import {EventSource, type HoldfastError, type ReconnectingEvent, type StreamMessage} from '../src/index'
 
 // [spec] The drop-in promise: an instance satisfies the DOM's EventSource interface ...
 export const dropIn = new EventSource('https://example.test/feed') satisfies globalThis.EventSource
@@ -24,3 +24,14 @@ source.addEventListener('error', (event) => {
 source.onerror = (event) => void event.error?.code
 source.onreconnecting = (event: ReconnectingEvent) => void event.delay
 source.addEventListener('custom', (event) => void event.data)
+
+// [ext] subscribe and iteration hand out plain StreamMessages, not DOM events.
+source.subscribe((message: StreamMessage) => void message.type, {types: ['price']})
+export async function iterate(): Promise<void> {
+  for await (const message of source) {
+    const plain: StreamMessage = message
+    // @ts-expect-error: a StreamMessage is plain data, not an Event
+    void message.target
+    void plain
+  }
+}

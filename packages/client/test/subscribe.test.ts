@@ -1,0 +1,89 @@
+import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
+import type {StreamMessage} from '../src/index'
+import {flush, mockStream, openSource, until, useMockServer} from './harness'
+
+useMockServer()
+
+describe('[ext] subscribe: plain callbacks, no DOM events', () => {
+  it('delivers every type by default, as plain messages, and builds no DOM event', async () => {
+    const stream = mockStream()
+    const source = openSource()
+    const got: StreamMessage[] = []
+    source.subscribe((message) => got.push(message))
+    const dispatch = vi.spyOn(source, 'dispatchEvent')
+    ;(await stream.open()).send('id: 1\ndata: a\n\nevent: price\ndata: 42\n\n')
+    await until(() => got.length === 2, 'both messages')
+    expect(got).toEqual([
+      {type: 'message', data: 'a', lastEventId: '1', origin: 'http://sse.test'},
+      {type: 'price', data: '42', lastEventId: '1', origin: 'http://sse.test'},
+    ])
+    expect(Object.getPrototypeOf(got[0])).toBe(Object.prototype)
+    expect(dispatch.mock.calls.map(([event]) => event.type)).toEqual(['open'])
+  })
+
+  it('filters by type, and stops after unsubscribing; DOM listeners still get their events', async () => {
+    const stream = mockStream()
+    const source = openSource()
+    const prices: string[] = []
+    const dom: string[] = []
+    const unsubscribe = source.subscribe((message) => prices.push(message.data), {types: 'price'})
+    source.onmessage = (event) => dom.push(event.data)
+    const connection = await stream.open()
+    connection.send('event: price\ndata: 1\n\ndata: m\n\nevent: other\ndata: x\n\n')
+    await until(() => dom.length === 1, 'the message')
+    expect(prices).toEqual(['1'])
+    unsubscribe()
+    connection.send('event: price\ndata: 2\n\ndata: n\n\n')
+    await until(() => dom.length === 2, 'the next message')
+    expect(prices).toEqual(['1'])
+    expect(dom).toEqual(['m', 'n'])
+  })
+
+  it('close() inside a listener: no further messages, not even from the same chunk', async () => {
+    const stream = mockStream()
+    const source = openSource()
+    const got: string[] = []
+    source.subscribe(({data}) => {
+      got.push(data)
+      source.close()
+    })
+    ;(await stream.open()).send('data: 1\n\ndata: 2\n\n')
+    await until(() => got.length === 1, 'the first message')
+    await flush()
+    expect(got).toEqual(['1'])
+  })
+
+  describe('a listener that throws', () => {
+    // Reported the way Node reports a throwing EventTarget listener: an uncaught exception, captured here.
+    const reported: unknown[] = []
+    let saved: NodeJS.UncaughtExceptionListener[] = []
+    beforeEach(() => {
+      saved = process.listeners('uncaughtException')
+      process.removeAllListeners('uncaughtException')
+      process.on('uncaughtException', (error) => reported.push(error))
+    })
+    afterEach(() => {
+      process.removeAllListeners('uncaughtException')
+      for (const listener of saved) process.on('uncaughtException', listener)
+    })
+
+    it('is reported and stops neither other listeners nor the stream', async () => {
+      const stream = mockStream()
+      const source = openSource()
+      const got: string[] = []
+      source.subscribe(() => {
+        throw new Error('subscriber bug')
+      })
+      source.subscribe(({data}) => got.push(data))
+      const connection = await stream.open()
+      connection.send('data: 1\n\n')
+      connection.send('data: 2\n\n')
+      await until(() => got.length === 2 && reported.length === 2, 'both messages, both reports')
+      expect(reported).toEqual([
+        expect.objectContaining({message: 'subscriber bug'}),
+        expect.objectContaining({message: 'subscriber bug'}),
+      ])
+      expect(source.readyState).toBe(source.OPEN)
+    })
+  })
+})
