@@ -9,6 +9,11 @@ export const implementations = [
   {id: 'raw-fetch', label: 'raw fetch + reader (the limit)', size: null, skip: ['reconnect']},
   {id: 'holdfast', label: 'Holdfast `EventSource` (`onmessage`)', size: {from: '@holdfast/client', names: '*'}},
   {
+    id: 'holdfast-subscribe',
+    label: 'Holdfast `source.subscribe(callback)`',
+    size: {from: '@holdfast/client', names: '*'},
+  },
+  {
     id: 'holdfast-iterate',
     label: 'Holdfast `for await (… of source)`',
     size: {from: '@holdfast/client', names: '*'},

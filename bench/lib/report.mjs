@@ -79,7 +79,7 @@ export function table({results, workloads, implementations, sizes}) {
   return [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n')
 }
 
-const HOLDFAST_PATHS = ['holdfast', 'holdfast-iterate']
+const HOLDFAST_PATHS = ['holdfast', 'holdfast-subscribe', 'holdfast-iterate']
 
 /**
  * The issue's goals, each checked on per-round ratios. Throughput: higher wins; latency p99 and heap: lower wins.
@@ -87,7 +87,7 @@ const HOLDFAST_PATHS = ['holdfast', 'holdfast-iterate']
  */
 export function goals({results: measured, workloads}) {
   const byId = Object.fromEntries(workloads.map((w) => [w.id, w]))
-  // Holdfast's fastest path: in each round, the better of its two consumption paths.
+  // Holdfast's fastest path: in each round, the best of its consumption paths.
   const results = measured.map((round) =>
     Object.fromEntries(
       Object.entries(round).map(([id, got]) => {
