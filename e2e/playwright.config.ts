@@ -1,6 +1,7 @@
 import {defineConfig} from '@playwright/test'
 import type {SseWorkerFixtures} from '@holdfast/test-server/playwright'
 import {fileURLToPath} from 'node:url'
+import {QUIET_FLAGS} from '../scripts/chromium-flags.mjs'
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
 
@@ -20,17 +21,7 @@ export default defineConfig<object, SseWorkerFixtures>({
     browserName: 'chromium',
     launchOptions: {
       executablePath,
-      // Quiet on a closed network: no background services, no QUIC probing.
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
+      args: [...QUIET_FLAGS],
     },
     // Every worker's test server also serves the built client and the test pages, same-origin with the streams.
     sseServerOptions: {

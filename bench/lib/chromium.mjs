@@ -5,19 +5,13 @@ import {spawn} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {QUIET_FLAGS} from '../../scripts/chromium-flags.mjs'
 import {ensureChromium} from '../../scripts/chromium.mjs'
 
-/** The quiet flags from /work/shared/TOOLCHAIN.md, plus what a benchmark needs. */
+/** The quiet flags every Chromium here gets, plus what a benchmark needs. */
 const FLAGS = [
   '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
+  ...QUIET_FLAGS,
   // No throttling of a page the window manager might consider hidden; no back/forward cache keeping old pages.
   '--disable-renderer-backgrounding',
   '--disable-background-timer-throttling',
