@@ -1,6 +1,6 @@
 import {http} from 'msw'
 import {setupServer} from 'msw/node'
-import {afterAll, afterEach, beforeAll, vi} from 'vitest'
+import {afterAll, afterEach, beforeAll, beforeEach, vi} from 'vitest'
 import {EventSource} from '../src/index'
 import type {Environment, HoldfastEventSourceInit} from '../src/index'
 
@@ -238,4 +238,25 @@ export async function deliver(
   })
   await until(() => ended, 'the body ends')
   return events
+}
+
+/**
+ * Captures what the platform reports for a listener that throws: Node reports an exception thrown by an EventTarget
+ * listener (or a subscriber) as an uncaught exception on a later tick, where browsers report it to window.onerror.
+ * The suite's tests get the reports in the returned array instead of the runner seeing them.
+ */
+export function captureUncaughtExceptions(): unknown[] {
+  const reported: unknown[] = []
+  let saved: NodeJS.UncaughtExceptionListener[] = []
+  beforeEach(() => {
+    reported.length = 0
+    saved = process.listeners('uncaughtException')
+    process.removeAllListeners('uncaughtException')
+    process.on('uncaughtException', (error) => reported.push(error))
+  })
+  afterEach(() => {
+    process.removeAllListeners('uncaughtException')
+    for (const listener of saved) process.on('uncaughtException', listener)
+  })
+  return reported
 }

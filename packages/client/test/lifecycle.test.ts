@@ -1,6 +1,15 @@
-import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
+import {beforeEach, describe, expect, it, vi} from 'vitest'
 import {EventSource} from '../src/index'
-import {flush, mockStream, openSource, record, until, useFakeClock, useMockServer} from './harness'
+import {
+  captureUncaughtExceptions,
+  flush,
+  mockStream,
+  openSource,
+  record,
+  until,
+  useFakeClock,
+  useMockServer,
+} from './harness'
 
 useMockServer()
 
@@ -136,19 +145,7 @@ describe('[spec] close()', () => {
 })
 
 describe('[spec] a listener that throws', () => {
-  // Node reports an exception thrown by an EventTarget listener as an uncaught exception on the next tick (browsers
-  // report it to window.onerror). Capture those reports for this test instead of letting the runner see them.
-  const reported: unknown[] = []
-  let saved: NodeJS.UncaughtExceptionListener[] = []
-  beforeEach(() => {
-    saved = process.listeners('uncaughtException')
-    process.removeAllListeners('uncaughtException')
-    process.on('uncaughtException', (error) => reported.push(error))
-  })
-  afterEach(() => {
-    process.removeAllListeners('uncaughtException')
-    for (const listener of saved) process.on('uncaughtException', listener)
-  })
+  const reported = captureUncaughtExceptions()
 
   it('does not stop other listeners or the stream', async () => {
     const stream = mockStream()

@@ -1,6 +1,6 @@
-import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
+import {describe, expect, it, vi} from 'vitest'
 import type {StreamMessage} from '../src/index'
-import {flush, mockStream, openSource, until, useMockServer} from './harness'
+import {captureUncaughtExceptions, flush, mockStream, openSource, until, useMockServer} from './harness'
 
 useMockServer()
 
@@ -54,18 +54,7 @@ describe('[ext] subscribe: plain callbacks, no DOM events', () => {
   })
 
   describe('a listener that throws', () => {
-    // Reported the way Node reports a throwing EventTarget listener: an uncaught exception, captured here.
-    const reported: unknown[] = []
-    let saved: NodeJS.UncaughtExceptionListener[] = []
-    beforeEach(() => {
-      saved = process.listeners('uncaughtException')
-      process.removeAllListeners('uncaughtException')
-      process.on('uncaughtException', (error) => reported.push(error))
-    })
-    afterEach(() => {
-      process.removeAllListeners('uncaughtException')
-      for (const listener of saved) process.on('uncaughtException', listener)
-    })
+    const reported = captureUncaughtExceptions()
 
     it('is reported and stops neither other listeners nor the stream', async () => {
       const stream = mockStream()
