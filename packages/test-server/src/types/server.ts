@@ -1,0 +1,200 @@
+import type {
+  ChannelInfo,
+  ConnectionPredicate,
+  ConnectionRecord,
+  EventInput,
+  PublishedEvent,
+  WaitForConnectionOptions,
+  WaitOptions,
+} from './connections.js'
+import type {Fault, FaultHandle, FaultInfo, FaultTarget} from './faults.js'
+
+// Options
+
+/** One log line. The server never writes to the console unless its logger does. */
+export interface LogEntry {
+  level: 'debug' | 'info' | 'warn' | 'error'
+  message: string
+  connection?: string
+  channel?: string
+  reason?: string
+}
+
+/** Receives the server's log entries. */
+export type Logger = (entry: LogEntry) => void
+
+/** Cross-origin access. `true` reflects any `Origin`. */
+export interface CorsOptions {
+  /** Origins allowed (exact match, like `http://localhost:5173`); others get no CORS headers. @defaultValue every origin */
+  origins?: readonly string[]
+}
+
+/** A feed that publishes one event every `intervalMs`: a ticking stream with ids. */
+export interface TickerOptions {
+  /** @defaultValue `'ticker'` */
+  channel?: string
+  /** @defaultValue `1000` */
+  intervalMs?: number
+  /** The event type; without it the events are `message`s. */
+  event?: string
+  /** The data of tick `n` (1, 2…). @defaultValue `{n, time}` as JSON, `time` an ISO date */
+  data?: (n: number) => unknown
+}
+
+/** A running ticker. */
+export interface Ticker {
+  readonly channel: string
+  readonly intervalMs: number
+  /** Ticks published so far. */
+  readonly ticks: number
+  stop(): void
+}
+
+/** The final event sent to every stream when the server shuts down. */
+export interface ShutdownEvent {
+  /** @defaultValue `'shutdown'` */
+  event?: string
+  /** @defaultValue `'server shutting down'` */
+  data?: string
+}
+
+/** Options of `createTestServer`. Every default is in `defaultOptions`. */
+export interface TestServerOptions {
+  /** TCP port; 0 picks a free one. @defaultValue `0` */
+  port?: number
+  /** Address to bind. Anything but a loopback address makes the control API require a `token`. @defaultValue `'127.0.0.1'` */
+  host?: string
+  /** Heartbeat comment interval in ms; 0 disables heartbeats. @defaultValue `15000` */
+  heartbeatMs?: number
+  /** The `retry:` hint sent when a stream opens, in ms; `false` sends none. @defaultValue `1000` */
+  retryMs?: number | false
+  /** Events kept per channel for Last-Event-ID replay. @defaultValue `1000` */
+  replayLimit?: number
+  /**
+   * Secret for the control API and query-parameter faults. Required when `host` is not a loopback address: when
+   * missing there, a random one is generated (read it from `server.token`; the CLI prints it). @defaultValue none
+   */
+  token?: string
+  /** CORS for pages served from another origin. @defaultValue `true` */
+  cors?: boolean | CorsOptions
+  /** URL prefix → directory, served as static files (`{'/app': './dist'}`). @defaultValue `{}` */
+  static?: Record<string, string>
+  /** Tickers to start with the server. */
+  ticker?: TickerOptions | readonly TickerOptions[]
+  /** Bytes queued for a slow reader before it is disconnected (`slow-consumer`). @defaultValue `1048576` */
+  maxQueuedBytes?: number
+  /** Closed connection records kept for introspection. @defaultValue `1000` */
+  connectionHistory?: number
+  /** The query parameter read as Last-Event-ID when the header is absent. @defaultValue `'lastEventId'` */
+  lastEventIdParam?: string
+  /** The last event sent to every stream on `close()`; `false` sends none. */
+  shutdownEvent?: ShutdownEvent | false
+  /** How long `close()` waits for clients to leave before destroying their sockets, in ms. @defaultValue `5000` */
+  shutdownTimeoutMs?: number
+  /** Node's `keepAliveTimeout` for idle non-stream connections, in ms. @defaultValue `5000` */
+  keepAliveTimeoutMs?: number
+  /** Node's `headersTimeout`, in ms. @defaultValue `10000` */
+  headersTimeoutMs?: number
+  /** Node's `requestTimeout` (time to receive a whole request, never the response), in ms. @defaultValue `30000` */
+  requestTimeoutMs?: number
+  /** The listen backlog, sized for bursts of reconnecting clients. @defaultValue `1024` */
+  backlog?: number
+  /** Where log entries go; `false` discards them. @defaultValue warnings and errors to stderr */
+  logger?: Logger | false
+  /** Prefix of every Prometheus metric name. @defaultValue `'holdfast_'` */
+  metricsPrefix?: string
+}
+
+// The server and its per-test scopes
+
+/** Options of `close()`. */
+export interface CloseOptions {
+  /** How long to wait for clients to leave before destroying their sockets. @defaultValue the `shutdownTimeoutMs` option */
+  timeoutMs?: number
+}
+
+/** A running test server. Every method is synchronous unless it returns a Promise. */
+export interface TestServer {
+  /** `http://127.0.0.1:PORT` (a loopback URL even when bound to `0.0.0.0`). */
+  readonly url: string
+  readonly port: number
+  /** The address bound. */
+  readonly host: string
+  /** The control token, when one is required (given, or generated for a non-loopback host). */
+  readonly token: string | undefined
+
+  /** The absolute URL of a channel's stream, with optional query parameters (faults, `lastEventId`, `retryMs`). */
+  streamUrl(channel?: string, query?: Record<string, string | number | boolean>): string
+  /** Publishes an event (a bare value is the `data`); returns it with its id. */
+  publish(channel: string, event: EventInput | string): PublishedEvent
+  /** The events in a channel's replay log, oldest first (`[]` for an unknown channel). */
+  events(channel: string): PublishedEvent[]
+  channels(): ChannelInfo[]
+
+  /**
+   * Injects a fault. `target` is a channel name, `{channel}`, `{connection}`, or nothing for every channel. It
+   * applies at once to the open connections it targets, then to new ones, `times` in all.
+   */
+  inject(fault: Fault, target?: FaultTarget | string): FaultHandle
+  /** Active faults (pending, or spent but not yet cleared). */
+  faults(): FaultInfo[]
+  /** Withdraws the faults aimed at `target` (all without one) and lifts their effects. Returns how many. */
+  clearFaults(target?: FaultTarget | string): number
+  /** Ends stalls and delay holds on the connections `target` selects (all without one). Returns how many. */
+  resume(target?: FaultTarget | string): number
+
+  /** Connection records in arrival order, for one channel or all (`[]` for an unknown channel). */
+  connections(channel?: string): ConnectionRecord[]
+  /** One connection's record, live or closed. */
+  connection(id: string): ConnectionRecord | undefined
+  /**
+   * Resolves with the first connection, in arrival order, that matches `predicate` and arrived after
+   * `options.after`: one already seen, or the next to arrive, open or close. Tests await this instead of sleeping.
+   */
+  waitForConnection(predicate?: ConnectionPredicate, options?: WaitForConnectionOptions): Promise<ConnectionRecord>
+  /** Resolves with the record once the connection is closed (at once if it is). */
+  waitForClose(connection: ConnectionRecord | string, options?: WaitOptions): Promise<ConnectionRecord>
+
+  /** Starts a ticker (one per channel: a second one on the same channel replaces the first). */
+  startTicker(options?: TickerOptions): Ticker
+  /** A handle on one channel for one test: a unique channel when no name is given. */
+  scope(channel?: string): ChannelScope
+  /** Back to a fresh state: faults cleared, runtime tickers stopped, streams ended, channels and history dropped. */
+  reset(): void
+  /** The Prometheus text `/metrics` serves. */
+  metrics(): Promise<string>
+  /**
+   * Graceful shutdown: refuses new streams, stops tickers, sends every stream the shutdown event, ends them, and
+   * resolves once every socket is closed; sockets still open after the timeout are destroyed.
+   */
+  close(options?: CloseOptions): Promise<void>
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+/**
+ * One channel of a server, for one test: everything is aimed at that channel, and `dispose()` clears its faults,
+ * stops its ticker, ends its streams and forgets it. What the Playwright fixture hands each test.
+ */
+export interface ChannelScope {
+  readonly channel: string
+  readonly server: TestServer
+  /** The channel's stream URL. */
+  readonly url: string
+  streamUrl(query?: Record<string, string | number | boolean>): string
+  publish(event: EventInput | string): PublishedEvent
+  events(): PublishedEvent[]
+  /** Injects a fault on this channel (or on one of its connections). */
+  inject(fault: Fault, target?: {connection?: string}): FaultHandle
+  clearFaults(): number
+  resume(): number
+  connections(): ConnectionRecord[]
+  waitForConnection(predicate?: ConnectionPredicate, options?: WaitForConnectionOptions): Promise<ConnectionRecord>
+  /**
+   * The channel's connections one by one, in arrival order: the first call resolves with the first connection
+   * (even if it arrived before the call), the next call with the second, and so on.
+   */
+  nextConnection(options?: WaitOptions): Promise<ConnectionRecord>
+  waitForClose(connection: ConnectionRecord | string, options?: WaitOptions): Promise<ConnectionRecord>
+  startTicker(options?: Omit<TickerOptions, 'channel'>): Ticker
+  dispose(): void
+}
