@@ -11,7 +11,7 @@
  * - `event-too-large`: more than `maxEventSize` characters were buffered without completing an event.
  * - `retries-exhausted`: `maxAttempts` consecutive reconnection attempts failed; `cause` is the last failure.
  * - `buffer-overflow`: an async iterator that is not being consumed fell `bufferSize` events behind.
- * - `invalid-option`: an option passed to the constructor is not valid.
+ * - `invalid-option`: an option passed to the constructor, `subscribe` or `events` is not valid.
  */
 export type HoldfastErrorCode =
   | 'network'

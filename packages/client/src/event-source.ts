@@ -1,5 +1,5 @@
 import {startConnection, type Connection, type ConnectionSink} from './connection'
-import type {HoldfastError} from './errors'
+import {HoldfastError} from './errors'
 import {ConnectionErrorEvent, ReconnectingEvent, StreamEvent} from './events'
 import {iterateEvents, type IteratorControl} from './iterator'
 import {normalizeOptions} from './options'
@@ -145,10 +145,10 @@ export class EventSource extends EventTarget {
    * @example const unsubscribe = source.subscribe(({type, data}) => store.apply(type, JSON.parse(data)))
    */
   subscribe(listener: (message: StreamMessage) => void, {types}: SubscribeOptions = {}): () => void {
-    const subscriber = {
-      listener,
-      types: types === undefined ? undefined : new Set(typeof types === 'string' ? [types] : types),
-    }
+    const list = typeof types === 'string' ? [types] : types
+    if (typeof listener !== 'function' || (list && !(Array.isArray(list) && list.every((t) => typeof t === 'string'))))
+      throw new HoldfastError('invalid-option', 'Invalid subscribe: a listener function, and `types` as strings')
+    const subscriber = {listener, types: list && new Set(list)}
     this.#subscribers = [...this.#subscribers, subscriber]
     return () => {
       this.#subscribers = this.#subscribers.filter((other) => other !== subscriber)

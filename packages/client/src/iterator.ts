@@ -51,6 +51,7 @@ export function iterateEvents(
     wake()
   }
   let unsubscribe = (): void => {}
+  let unregister = (): void => {}
   function end(error?: HoldfastError): void {
     if (ended) return
     ended = true
@@ -60,21 +61,21 @@ export function iterateEvents(
     resume()
     wake()
   }
-  const unregister = ended
-    ? () => {}
-    : register({
-        end,
-        pressure() {
-          if (consuming && held >= bufferSize)
-            return (paused ??= new Promise<void>((resolve) => {
-              resume = () => {
-                paused = undefined
-                resolve()
-              }
-            }))
-        },
-      })
-  if (!ended) unsubscribe = source.subscribe(onMessage, {types})
+  if (!ended) {
+    unsubscribe = source.subscribe(onMessage, {types}) // first: it validates `types`
+    unregister = register({
+      end,
+      pressure() {
+        if (consuming && held >= bufferSize)
+          return (paused ??= new Promise<void>((resolve) => {
+            resume = () => {
+              paused = undefined
+              resolve()
+            }
+          }))
+      },
+    })
+  }
 
   return (async function* () {
     consuming = true

@@ -53,6 +53,22 @@ describe('[ext] subscribe: plain callbacks, no DOM events', () => {
     expect(got).toEqual(['1'])
   })
 
+  it('rejects a listener that is not a function, or types that are not strings, with invalid-option', async () => {
+    const stream = mockStream()
+    const source = openSource()
+    const invalid = expect.objectContaining({name: 'HoldfastError', code: 'invalid-option'})
+    expect(() => source.subscribe('render' as never)).toThrow(invalid)
+    expect(() => source.subscribe(() => {}, {types: 5 as never})).toThrow(invalid)
+    expect(() => source.subscribe(() => {}, {types: ['price', 7] as never})).toThrow(invalid)
+    expect(() => source.events({types: {} as never})).toThrow(invalid)
+    // Nothing was half-registered: the stream and a good subscriber carry on.
+    const got: string[] = []
+    source.subscribe(({data}) => got.push(data), {types: ['message']})
+    ;(await stream.open()).send('data: 1\n\n')
+    await until(() => got.length === 1, 'the message')
+    expect(got).toEqual(['1'])
+  })
+
   describe('a listener that throws', () => {
     const reported = captureUncaughtExceptions()
 
