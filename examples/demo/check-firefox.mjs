@@ -12,15 +12,23 @@ const START = fileURLToPath(new URL('start.mjs', import.meta.url))
 const FIREFOX = [process.env.FIREFOX_PATH, '/usr/bin/firefox-esr', '/usr/bin/firefox'].find((p) => p && existsSync(p))
 const TIMEOUT_MS = 30_000
 
-/** Starts a child process and resolves with the first match of `pattern` in its output. */
+/**
+ * Starts a child process; `found` resolves with the first match of `pattern` in its output.
+ * @param {string} command
+ * @param {string[]} args
+ * @param {RegExp} pattern
+ * @returns {{child: import('node:child_process').ChildProcess, found: Promise<string>}}
+ */
 function startAndWaitFor(command, args, pattern) {
   const child = spawn(command, args, {stdio: ['ignore', 'pipe', 'pipe']})
   let output = ''
+  /** @type {Promise<string>} */
   const found = new Promise((resolve, reject) => {
+    /** @param {Buffer} chunk */
     const onData = (chunk) => {
       output += chunk
       const match = pattern.exec(output)
-      if (match) resolve(match[1])
+      if (match?.[1]) resolve(match[1])
     }
     child.stdout.on('data', onData)
     child.stderr.on('data', onData)
@@ -29,13 +37,17 @@ function startAndWaitFor(command, args, pattern) {
   return {child, found}
 }
 
-/** A WebDriver BiDi session: `send(method, params)` resolves with the command's result; `browser` names it. */
+/**
+ * A WebDriver BiDi session: `send(method, params)` resolves with the command's result; `browser` names it.
+ * @param {string} url
+ */
 async function bidi(url) {
   const socket = new WebSocket(`${url}/session`)
   await new Promise((resolve, reject) => {
     socket.addEventListener('open', resolve, {once: true})
     socket.addEventListener('error', () => reject(new Error(`cannot connect to ${url}`)), {once: true})
   })
+  /** @type {Map<number, (message: any) => void>} */
   const pending = new Map()
   let nextId = 0
   socket.addEventListener('message', ({data}) => {
@@ -45,6 +57,7 @@ async function bidi(url) {
     pending.delete(message.id)
     settle(message)
   })
+  /** @type {(method: string, params: object) => Promise<any>} */
   const send = (method, params) =>
     new Promise((resolve, reject) => {
       const id = ++nextId
@@ -57,9 +70,17 @@ async function bidi(url) {
   return {send, browser: `${capabilities.browserName} ${capabilities.browserVersion}`, close: () => socket.close()}
 }
 
+/** @param {number} ms */
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** Polls `read` until `done(value)`; fails with `what` and the last value after TIMEOUT_MS. */
+/**
+ * Polls `read` until `done(value)`; fails with `what` and the last value after TIMEOUT_MS.
+ * @template T
+ * @param {() => Promise<T>} read
+ * @param {(value: T) => boolean} done
+ * @param {string} what
+ * @returns {Promise<T>}
+ */
 async function until(read, done, what) {
   const deadline = Date.now() + TIMEOUT_MS
   for (;;) {
@@ -88,12 +109,17 @@ try {
   const {contexts} = await session.send('browsingContext.getTree', {})
   const context = contexts[0].context
   await session.send('browsingContext.navigate', {context, url: pageUrl, wait: 'complete'})
+  /** @param {string} expression */
   const evaluate = async (expression) => {
     const reply = await session.send('script.evaluate', {expression, target: {context}, awaitPromise: false})
     if (reply.type === 'exception') throw new Error(`in the page: ${reply.exceptionDetails.text}`)
     return reply.result.value
   }
-  /** Both panels' `[data-stat]` cells, and whether each one's last event is flagged silent. */
+  /**
+   * Both panels' `[data-stat]` cells, and whether each one's last event is flagged silent.
+   * @typedef {Record<string, string>} PanelStats
+   * @returns {Promise<{native: PanelStats, holdfast: PanelStats}>}
+   */
   const read = async () =>
     JSON.parse(
       await evaluate(`JSON.stringify(Object.fromEntries(['native', 'holdfast'].map((name) => {
@@ -103,6 +129,7 @@ try {
         return [name, stats]
       })))`),
     )
+  /** @param {PanelStats} stats */
   const lastId = (stats) => Number(stats['last-id'])
 
   await until(
