@@ -1,5 +1,6 @@
 import {STATUS_CODES, type IncomingMessage, type ServerResponse} from 'node:http'
 import type {Channel, Subscriber} from './channel.js'
+import {ArmedFaults} from './faults/armed.js'
 import type {FaultEntry} from './faults/entry.js'
 import {eventFrame, HEARTBEAT, HEARTBEAT_CHUNK, retryFrame} from './frame.js'
 import {Outbox} from './outbox.js'
@@ -26,7 +27,7 @@ export interface StreamHost {
   closed(stream: Stream): void
   /** Called after a fault took effect on the stream. */
   fired(entry: FaultEntry, stream: Stream): void
-  /** Applies an armed fault to the stream (see stream-faults.ts). */
+  /** Applies an armed fault to the stream (see faults/apply.ts). */
   apply(entry: FaultEntry, stream: Stream): void
 }
 
@@ -51,12 +52,6 @@ interface Hold {
 interface Stall {
   faultId: string | undefined
   timer: ReturnType<typeof setTimeout> | undefined
-}
-
-/** A fault armed on the stream, waiting for `remaining` more events. */
-interface Armed {
-  entry: FaultEntry
-  remaining: number
 }
 
 /** Each phase owns its resources; `#finish` releases exactly what the current one holds. */
@@ -106,7 +101,7 @@ export class Stream implements Subscriber {
   readonly #host: StreamHost
   #phase: Phase = {name: 'connecting', hold: undefined}
   #outbox: Outbox | undefined
-  #armed: Armed[] | undefined
+  #armed: ArmedFaults | undefined
   #fired: ConnectionRecord['faults'] | undefined
   #replay = NO_REPLAY
   #status: number | undefined
@@ -241,7 +236,7 @@ export class Stream implements Subscriber {
   sendEvent(entry: LogEntry): void {
     const outbox = this.#outbox
     if (this.#phase.name !== 'open' || !outbox || this.#phase.stall) return
-    const cut = this.#armed?.find((armed) => armed.remaining === 0)
+    const cut = this.#armed?.takeCut()
     if (cut) {
       this.#cut(entry.frame, cut)
       return
@@ -271,14 +266,7 @@ export class Stream implements Subscriber {
   /** Arms a fault: it fires after `after` more events, or now. A mid-event drop waits for the next event. */
   arm(entry: FaultEntry): void {
     if (this.#phase.name !== 'open') return
-    const fault = entry.fault
-    const remaining = 'after' in fault && fault.after !== undefined ? fault.after : 0
-    const midEvent = fault.type === 'drop' && fault.midEvent === true
-    if (remaining === 0 && !midEvent) {
-      this.#fire(entry)
-      return
-    }
-    ;(this.#armed ??= []).push({entry, remaining})
+    if (!(this.#armed ??= new ArmedFaults()).add(entry)) this.#fire(entry)
   }
 
   /** Stops all writing (heartbeats included) for `durationMs`, or until resumed. */
@@ -321,12 +309,7 @@ export class Stream implements Subscriber {
 
   /** Disarms a fault and lifts whatever it still causes here. True if anything changed. */
   clearFault(faultId: string): boolean {
-    let changed = false
-    if (this.#armed) {
-      const before = this.#armed.length
-      this.#armed = this.#armed.filter((armed) => armed.entry.id !== faultId)
-      changed = this.#armed.length !== before
-    }
+    let changed = this.#armed?.remove(faultId) ?? false
     changed = this.resume(faultId) || changed
     const phase = this.#phase
     if (phase.name === 'open' && phase.trickleBy === faultId) {
@@ -342,7 +325,7 @@ export class Stream implements Subscriber {
     return changed
   }
 
-  /** Records that a fault fired here; stream-faults.ts calls it before the effect. */
+  /** Records that a fault fired here; faults/apply.ts calls it before the effect. */
   noteFired(id: string, type: FaultType, via: FaultSource): void {
     ;(this.#fired ??= []).push({id, type, via})
   }
@@ -417,25 +400,15 @@ export class Stream implements Subscriber {
 
   /** One event was delivered: count down the armed faults and fire those that are due (in arming order). */
   #countDown(): void {
-    const due: FaultEntry[] = []
-    for (const armed of this.#armed ?? []) {
-      armed.remaining--
-      const fault = armed.entry.fault
-      if (armed.remaining === 0 && !(fault.type === 'drop' && fault.midEvent === true)) due.push(armed.entry)
-    }
-    if (due.length === 0) return
-    this.#armed = this.#armed?.filter((armed) => !due.includes(armed.entry))
-    for (const entry of due) {
+    for (const entry of this.#armed?.countDown() ?? []) {
       if (this.#phase.name !== 'open') return
       this.#fire(entry)
     }
   }
 
   /** A mid-event drop: the first half of the frame reaches the client, then the socket is destroyed. */
-  #cut(frame: Buffer, armed: Armed): void {
+  #cut(frame: Buffer, entry: FaultEntry): void {
     const outbox = this.#outbox as Outbox
-    this.#armed = this.#armed?.filter((a) => a !== armed)
-    const {entry} = armed
     this.noteFired(entry.id, entry.fault.type, entry.via)
     const reset = entry.fault.type === 'drop' && entry.fault.reset === true
     if (!outbox.idle && !outbox.trickling) {
