@@ -17,16 +17,27 @@ import {smallEvent} from './lib/payloads.mjs'
 
 const CHUNK_BYTES = 64 * 1024
 
-/** Closes a client once its last event arrived and resolves with the data length it received. */
-function finish(source, resolve, chars) {
-  source.close()
-  resolve(chars)
-}
+const STREAM_URL = 'http://bench.invalid/sse'
 
 /**
- * What each sample runs: `consume(fetch, count)` reads `count` events, closes its client and resolves with the total
- * length of the data it received (checked, like every bench page checks what it parsed).
+ * Opens a client with `open(onData)`, counts the events it hands to `onData`, closes it at the `count`th and
+ * resolves with the total length of the data it received (checked, like every bench page checks what it parsed).
  */
+function collect(count, open) {
+  return new Promise((resolve) => {
+    let received = 0
+    let chars = 0
+    const source = open((data) => {
+      chars += data.length
+      if (++received === count) {
+        source.close()
+        resolve(chars)
+      }
+    })
+  })
+}
+
+/** What each sample runs: `consume(fetch, count)` reads `count` events and resolves with their data length. */
 const implementations = {
   parser: {
     title: 'fetch + eventsource-parser 4.x (the floor)',
@@ -58,14 +69,10 @@ const implementations = {
     async load() {
       const {EventSource} = await import('@holdfast/client')
       return (fetch, count) =>
-        new Promise((resolve) => {
-          let received = 0
-          let chars = 0
-          const source = new EventSource('http://bench.invalid/sse', {fetch, networkAware: false})
-          source.subscribe((message) => {
-            chars += message.data.length
-            if (++received === count) finish(source, resolve, chars)
-          })
+        collect(count, (onData) => {
+          const source = new EventSource(STREAM_URL, {fetch, networkAware: false})
+          source.subscribe((message) => onData(message.data))
+          return source
         })
     },
   },
@@ -74,14 +81,10 @@ const implementations = {
     async load() {
       const {EventSource} = await import('@holdfast/client')
       return (fetch, count) =>
-        new Promise((resolve) => {
-          let received = 0
-          let chars = 0
-          const source = new EventSource('http://bench.invalid/sse', {fetch, networkAware: false})
-          source.onmessage = (event) => {
-            chars += event.data.length
-            if (++received === count) finish(source, resolve, chars)
-          }
+        collect(count, (onData) => {
+          const source = new EventSource(STREAM_URL, {fetch, networkAware: false})
+          source.onmessage = (event) => onData(event.data)
+          return source
         })
     },
   },
@@ -90,18 +93,9 @@ const implementations = {
     async load() {
       const {createEventSource} = await import('eventsource-client')
       return (fetch, count) =>
-        new Promise((resolve) => {
-          let received = 0
-          let chars = 0
-          const source = createEventSource({
-            url: 'http://bench.invalid/sse',
-            fetch,
-            onMessage: (message) => {
-              chars += message.data.length
-              if (++received === count) finish(source, resolve, chars)
-            },
-          })
-        })
+        collect(count, (onData) =>
+          createEventSource({url: STREAM_URL, fetch, onMessage: (message) => onData(message.data)}),
+        )
     },
   },
 }
