@@ -211,8 +211,10 @@ const events = Number(args.events)
 const rounds = Number(args.rounds)
 if (!Number.isInteger(events) || events < 10 || !Number.isInteger(rounds) || rounds < 1)
   throw new Error('hotpath: --events must be an integer of at least 10 and --rounds a positive integer')
+const unknown = [args.sample, ...(args.only?.split(',') ?? [])].filter((id) => id && !(id in implementations))
+if (unknown.length)
+  throw new Error(`hotpath: unknown implementation ${unknown.join(', ')}; known: ${Object.keys(implementations)}`)
 if (args.sample) {
-  if (!(args.sample in implementations)) throw new Error(`hotpath: unknown implementation ${args.sample}`)
   await sample(args.sample, events)
 } else {
   if (!args['no-build']) {
