@@ -3,8 +3,8 @@ import {browserEnvironment, watchAwareness} from './awareness'
 import {reconnectDelay} from './backoff'
 import {createIdWindow} from './dedupe'
 import {HoldfastError} from './errors'
-import type {NormalizedOptions} from './options'
-import {createIdStore} from './resume'
+import {MAX_DELAY, type NormalizedOptions} from './options'
+import {createIdStore, withoutLastEventId} from './resume'
 import {decideRetry} from './retry-policy'
 import {openStream, readStream} from './transport'
 import type {EventSourceStats} from './types'
@@ -45,6 +45,15 @@ type State =
   | {status: 'paused'; reason: 'offline' | 'hidden'; error?: HoldfastError}
   | {status: 'closed'}
 
+function sameOrigin(a: string, b: string): boolean {
+  return new URL(a).origin === new URL(b).origin
+}
+
+/** Releases a response body that nobody will read (some `fetch`es do not tie it to the abort signal). */
+function cancelBody(response: Response): void {
+  response.body?.cancel().catch(() => {})
+}
+
 /**
  * The clock of the per-chunk path. `Date.now()`, not `performance.now()`: Chromium coarsens and jitters the latter
  * at about 0.3 µs a call, which the bench measured as the largest single cost per chunk. The watchdog guards
@@ -66,6 +75,17 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
   let reconnectionTime = options.retryDelay
   /** Consecutive failures; reset only once a stream proved healthy. */
   let failures = 0
+  /**
+   * Where (re)connections go: [spec] a redirect's final URL, [ext] unless it is on another origin than the URL the
+   * caller named: then through that URL again, so that the caller's headers never reach an origin it did not name.
+   */
+  let target = url
+  /** True once the page has been hidden for `pauseWhenHidden` ms, until it is visible again. */
+  let hidden = false
+  /** Whether the first connection was started: every later one counts as a reconnect. */
+  let started = false
+  /** Whether a reconnection may re-send the request (a hidden page pauses only those). */
+  const resendable = options.method === 'GET' || options.retryNonGet
   let decoder: TextDecoder
   let lastActivity: number | undefined
   const stats = {connections: 0, reconnects: 0, messages: 0, duplicates: 0, bytes: 0}
@@ -93,6 +113,10 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
   }
 
   function connect(): void {
+    // [ext] A hidden page's stream waits for the page to be visible, however the reconnect came about.
+    if (hidden && resendable) return setState({status: 'paused', reason: 'hidden'})
+    if (started) stats.reconnects++
+    started = true
     const watchdog = createWatchdog(options.idleTimeout, () => onIdle(attempt), now)
     const attempt: Attempt = {controller: new AbortController(), watchdog}
     setState({status: 'connecting', attempt})
@@ -106,18 +130,30 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
 
   async function run(attempt: Attempt): Promise<void> {
     const {signal} = attempt.controller
-    const requestUrl = url
+    const requestUrl = target
     try {
-      const response = await openStream(options, {url: requestUrl, lastEventId, attempt: failures, signal})
-      if (!isCurrent(attempt)) return void response.body?.cancel().catch(() => {})
-      // [spec] Redirects were followed; reconnections go to the final URL, and origin is the final URL's.
-      if (response.redirected && response.url) url = response.url
-      attempt.watchdog.touch(now())
+      const {watchdog} = attempt
+      const opened = await openStream(options, {
+        url: requestUrl,
+        lastEventId,
+        attempt: failures,
+        signal,
+        onHead: () => watchdog.disarm(),
+      })
+      const {response} = opened
+      if (!isCurrent(attempt)) return cancelBody(response)
+      // [spec] Redirects were followed: origin is the final URL's, and reconnections go there ([ext] same origin only).
+      const final = opened.url
+      if (final !== requestUrl)
+        target = sameOrigin(final, url)
+          ? withoutLastEventId(final, options.lastEventIdIn, options.lastEventIdParam)
+          : url
+      watchdog.arm()
       stats.connections++
       // [spec] Announce the connection: readyState OPEN, then `open`.
-      setState({status: 'open', attempt, openedAt: now(), origin: new URL(response.url || requestUrl).origin})
+      setState({status: 'open', attempt, openedAt: now(), origin: new URL(final).origin})
       sink.open()
-      if (!isCurrent(attempt)) return // closed inside `open`
+      if (!isCurrent(attempt)) return cancelBody(response) // closed inside `open`
       await readStream(response.body!, requestUrl, signal, (chunk) => onChunk(attempt, chunk))
       if (isCurrent(attempt))
         fail(attempt, new HoldfastError('stream-ended', `The server closed the stream at ${url}`, {url}))
@@ -173,8 +209,8 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
   }
 
   function onRetry(ms: number): void {
-    // [spec] retry: sets the reconnection time (the parser only reports all-digit values).
-    if (state.status === 'open') reconnectionTime = ms
+    // [spec] retry: sets the reconnection time (the parser only reports all-digit values), as long as a timer can wait.
+    if (state.status === 'open') reconnectionTime = Math.min(ms, MAX_DELAY)
   }
 
   function onParseError(error: ParseError): void {
@@ -216,6 +252,11 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
       const message = `Gave up on ${url} after ${options.maxAttempts} reconnection attempts: ${error.message}`
       return finish(new HoldfastError('retries-exhausted', message, {url, cause: error}))
     }
+    if (hidden && resendable) {
+      // [ext] Hidden meanwhile: the reconnect waits for the page to be visible (with the backoff reset).
+      setState({status: 'paused', reason: 'hidden', error})
+      return sink.error(error)
+    }
     const floor = Math.min(error.retryAfter ?? 0, options.maxRetryAfter)
     const policy = {factor: options.backoffFactor, maxDelay: options.maxRetryDelay, jitter: options.jitter}
     wait(error, reconnectDelay(failures, reconnectionTime, policy, options.random, floor), true)
@@ -228,10 +269,7 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
   function wait(error: HoldfastError, delay: number, announceError: boolean): void {
     const waiting: State = {
       status: 'waiting',
-      timer: setTimeout(() => {
-        stats.reconnects++
-        connect()
-      }, delay),
+      timer: setTimeout(connect, delay),
       error,
     }
     setState(waiting)
@@ -258,11 +296,13 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
       }
     },
     hidden() {
-      // [ext] A hidden page's stream is closed, and resumed when visible; a non-GET request only if allowed.
-      const resendable = options.method === 'GET' || options.retryNonGet
+      // [ext] A hidden page's stream is closed, and resumed when visible; a non-GET request only if allowed. A
+      // reconnect that is offline or deciding meanwhile finds the page hidden when it comes (see `connect`).
+      hidden = true
       if (resendable && /^(connecting|open|waiting)$/.test(state.status)) setState({status: 'paused', reason: 'hidden'})
     },
     visible() {
+      hidden = false
       if (state.status === 'paused' && state.reason === 'hidden') {
         failures = 0
         connect()

@@ -11,7 +11,9 @@
  * - `event-too-large`: more than `maxEventSize` characters were buffered without completing an event.
  * - `retries-exhausted`: `maxAttempts` consecutive reconnection attempts failed; `cause` is the last failure.
  * - `buffer-overflow`: an async iterator that is not being consumed fell `bufferSize` events behind.
- * - `invalid-option`: an option passed to the constructor, `subscribe` or `events` is not valid.
+ * - `invalid-option`: an option passed to the constructor, `subscribe` or `events` is not valid (or a
+ *   `ReadableStream` body would have to be sent a second time).
+ * - `invalid-response`: the `fetch` resolved with something that is not a usable response (no readable body).
  */
 export type HoldfastErrorCode =
   | 'network'
@@ -25,6 +27,7 @@ export type HoldfastErrorCode =
   | 'retries-exhausted'
   | 'buffer-overflow'
   | 'invalid-option'
+  | 'invalid-response'
 
 /** Details carried by a {@link HoldfastError}; everything but the code is optional. */
 export interface HoldfastErrorDetails {

@@ -2,8 +2,9 @@ import {startConnection, type Connection, type ConnectionSink} from './connectio
 import {HoldfastError} from './errors'
 import {ConnectionErrorEvent, ReconnectingEvent, StreamEvent} from './events'
 import {iterateEvents, type IteratorControl} from './iterator'
-import {normalizeOptions} from './options'
+import {defaultOptions, normalizeOptions} from './options'
 import type {
+  EventIterator,
   EventIteratorOptions,
   EventSourceStats,
   HoldfastEventSourceInit,
@@ -11,13 +12,22 @@ import type {
   SubscribeOptions,
 } from './types'
 
-/** The events an EventSource fires, for typed `addEventListener`. */
+/**
+ * A server may name its own events `error` or `reconnecting` (LLM APIs send `event: error`): they arrive as
+ * `MessageEvent`s on the same listeners, without the members of Holdfast's events, which read as `undefined`.
+ */
+type ServerNamed<Members> = MessageEvent<string> & {readonly [K in keyof Members]?: undefined}
+
+/**
+ * The events an EventSource fires, for typed `addEventListener`. `error` and `reconnecting` listeners also receive
+ * a server's events of those names: tell them apart with `event.error` (undefined for a server's) or `instanceof`.
+ */
 export interface HoldfastEventSourceEventMap {
   open: Event
   message: MessageEvent
-  error: ConnectionErrorEvent
+  error: ConnectionErrorEvent | ServerNamed<Omit<ConnectionErrorEvent, keyof Event>>
   /** [ext] */
-  reconnecting: ReconnectingEvent
+  reconnecting: ReconnectingEvent | ServerNamed<Omit<ReconnectingEvent, keyof Event>>
 }
 
 /**
@@ -73,6 +83,8 @@ export class EventSource extends EventTarget {
   readonly #url: string
   readonly #withCredentials: boolean
   readonly #connection: Connection
+  /** How long an iterator that holds the stream may take no event before it is abandoned. */
+  readonly #stallTimeout: number
   /** Types that ever had a listener: events of other types are never built. Never shrinks, so never misses. */
   readonly #listened = new Set<string>()
   readonly #handlers = new Map<string, HandlerEntry>()
@@ -85,7 +97,7 @@ export class EventSource extends EventTarget {
    * @throws DOMException `SyntaxError` when the URL cannot be parsed (as the native constructor).
    * @throws HoldfastError `invalid-option` when an option is not valid.
    */
-  constructor(url: string | URL, init?: HoldfastEventSourceInit) {
+  constructor(url: string | URL, init?: HoldfastEventSourceInit | null) {
     super()
     let parsed: URL
     try {
@@ -97,6 +109,7 @@ export class EventSource extends EventTarget {
     const options = normalizeOptions(init)
     this.#url = parsed.href
     this.#withCredentials = !!options.withCredentials
+    this.#stallTimeout = options.idleTimeout || defaultOptions.idleTimeout
     this.#connection = startConnection(this.#url, options, this.#sink())
   }
 
@@ -128,10 +141,13 @@ export class EventSource extends EventTarget {
   /** [spec] Event handler attributes: `null` until set. */
   declare onopen: Handler<Event>
   declare onmessage: Handler<MessageEvent>
-  /** Receives a {@link ConnectionErrorEvent}; typed as `Event` for drop-in compatibility. */
-  declare onerror: Handler<Event & {readonly error?: HoldfastError}>
+  /**
+   * Receives a {@link ConnectionErrorEvent}, or a server's own `event: error` (a `MessageEvent`, without `error`);
+   * typed as an `Event` whose extensions may be missing, for drop-in compatibility.
+   */
+  declare onerror: Handler<Event & Partial<Pick<ConnectionErrorEvent, 'error' | 'code' | 'message'>>>
   /** [ext] */
-  declare onreconnecting: Handler<ReconnectingEvent>
+  declare onreconnecting: Handler<HoldfastEventSourceEventMap['reconnecting']>
 
   /** [spec] Aborts any connection or pending reconnection; readyState CLOSED; no further events. */
   close(): void {
@@ -157,10 +173,11 @@ export class EventSource extends EventTarget {
 
   /**
    * [ext] Iterate over messages with `for await`, as plain {@link StreamMessage}s. Ends when the source closes, and
-   * throws its fatal error. A consumer that falls `bufferSize` messages behind pauses reading until it catches up.
+   * throws its fatal error. A consumer that falls `bufferSize` messages behind pauses reading until it catches up;
+   * one that stops taking messages meanwhile for `idleTimeout` ms ends with `buffer-overflow`.
    * @example for await (const {type, data} of source.events({types: ['update', 'delete']})) apply(type, data)
    */
-  events(options?: EventIteratorOptions): AsyncGenerator<StreamMessage, void, undefined> {
+  events(options?: EventIteratorOptions): EventIterator {
     return iterateEvents(
       this,
       (control) => {
@@ -168,11 +185,12 @@ export class EventSource extends EventTarget {
         return () => this.#iterators.delete(control)
       },
       options,
+      this.#stallTimeout,
     )
   }
 
   /** [ext] `for await (const message of source)` yields the `message` type's messages, as plain StreamMessages. */
-  [Symbol.asyncIterator](): AsyncGenerator<StreamMessage, void, undefined> {
+  [Symbol.asyncIterator](): EventIterator {
     return this.events()
   }
 

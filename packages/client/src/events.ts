@@ -1,14 +1,25 @@
 import type {HoldfastError} from './errors'
 
 /**
- * The `error` event. It is a plain `Event` to drop-in code; Holdfast code reads `event.error` for what failed.
- * After it, `readyState` says what happens next: CONNECTING (a reconnect follows) or CLOSED (for good).
+ * The `error` event of a connection failure. It is a plain `Event` to drop-in code; Holdfast code reads
+ * `event.error` for what failed. After it, `readyState` says what happens next: CONNECTING (a reconnect follows) or
+ * CLOSED (for good). A server's own `event: error` arrives as a `MessageEvent` instead, without these members.
  */
 export class ConnectionErrorEvent extends Event {
+  /** What failed. */
   readonly error: HoldfastError
+  /**
+   * [ext] The HTTP status, when a response was received; as the `eventsource` package's `ErrorEvent.code` has it
+   * (not to be confused with `error.code`, Holdfast's string code).
+   */
+  readonly code: number | undefined
+  /** [ext] The error's message, as the `eventsource` package's `ErrorEvent.message` has it. */
+  readonly message: string
   constructor(error: HoldfastError) {
     super('error')
     this.error = error
+    this.code = error.status
+    this.message = error.message
   }
 }
 

@@ -1,5 +1,5 @@
 import {HoldfastError} from './errors'
-import type {EventIteratorOptions, StreamMessage, SubscribeOptions} from './types'
+import type {EventIterator, EventIteratorOptions, StreamMessage, SubscribeOptions} from './types'
 
 /** What the iterator needs from its source: messages, and its readyState. */
 export interface IterableSource {
@@ -14,41 +14,60 @@ export interface IteratorControl {
   pressure(): Promise<void> | undefined
 }
 
+const DONE: IteratorResult<StreamMessage, undefined> = Object.freeze({done: true, value: undefined})
+
 /**
  * An async iterator over a source's messages: plain `StreamMessage`s, so iterating builds no DOM events. Ends when
  * the source closes and throws its fatal error. A consumer that falls `bufferSize` events behind pauses the source's
- * reading (TCP backpressure to the server) until it has caught up halfway; an iterator that was created but is not
- * being consumed ends with `buffer-overflow` instead, so it can neither hold the stream nor grow without bound.
- * Breaking out of the loop unsubscribes it.
+ * reading (TCP backpressure to the server) until it has caught up halfway. No consumer can hold the stream: one that
+ * never started ends with `buffer-overflow` once `bufferSize` events wait for it, and one that takes nothing for
+ * `stallTimeout` ms while the source waits for it is abandoned the same way. `return()` ends it at once, settling a
+ * pending `next()` (how `break`, timeouts and AbortSignal wrappers end a loop).
+ *
+ * A plain object, not an async generator: a generator queues `return()` behind a pending `next()`, so that neither
+ * settles until another message arrives, and that message is then swallowed.
  */
 export function iterateEvents(
   source: IterableSource,
   register: (control: IteratorControl) => () => void,
   {types = 'message', bufferSize = 1000}: EventIteratorOptions = {},
-): AsyncGenerator<StreamMessage, void, undefined> {
+  stallTimeout: number,
+): EventIterator {
   if (!Number.isInteger(bufferSize) || bufferSize < 1)
     throw new HoldfastError('invalid-option', `Invalid iterator option: \`bufferSize\` must be a positive integer`)
-  // Events arrive in bursts (a chunk's worth at once), so the consumer takes them a batch at a time: shifting them
-  // one by one off a long array is quadratic.
+  /** Received and not yet taken: `queue[head]` onwards (shifting one by one off a long array is quadratic). */
   let queue: StreamMessage[] = []
-  /** Received and not yet yielded, counting the rest of the batch being yielded. */
-  let held = 0
-  let consuming = false
+  let head = 0
+  let started = false
   let ended = source.readyState === 2
   let failure: HoldfastError | undefined
-  let wake = (): void => {}
-  /** While the consumer holds the source's reading: the promise the source waits on, and what resolves it. */
+  /** The consumer's `next()` that waits for a message. */
+  let waiting:
+    {resolve(result: IteratorResult<StreamMessage, undefined>): void; reject(error: unknown): void} | undefined
+  /** While the consumer holds the source's reading: the promise the source waits on, and its resolver. */
   let paused: Promise<void> | undefined
   let resume = (): void => {}
+  /** Runs while the source is paused for this consumer: it fires when the consumer stops taking messages. */
+  let stallTimer: ReturnType<typeof setTimeout> | undefined
+
+  const held = (): number => queue.length - head
+  function watchStall(): void {
+    clearTimeout(stallTimer)
+    const reason = `An iterator took no event for ${stallTimeout} ms while ${bufferSize} waited for it`
+    stallTimer = setTimeout(() => end(new HoldfastError('buffer-overflow', reason)), stallTimeout)
+  }
 
   const onMessage = (message: StreamMessage): void => {
-    if (!consuming && held >= bufferSize) {
+    if (waiting) {
+      const {resolve} = waiting
+      waiting = undefined
+      return resolve({done: false, value: message})
+    }
+    if (!started && held() >= bufferSize) {
       const reason = `An iterator that is not being consumed fell ${bufferSize} events behind`
       return end(new HoldfastError('buffer-overflow', reason))
     }
     queue.push(message)
-    held++
-    wake()
   }
   let unsubscribe = (): void => {}
   let unregister = (): void => {}
@@ -58,45 +77,72 @@ export function iterateEvents(
     failure = error
     unsubscribe()
     unregister()
+    clearTimeout(stallTimer)
     resume()
-    wake()
+    if (waiting) settleEnded()
+  }
+  /** Hands the end to the waiting `next()`: the failure once, then done. */
+  function settleEnded(): void {
+    const {resolve, reject} = waiting!
+    waiting = undefined
+    if (failure) reject(failure)
+    else resolve(DONE)
+    failure = undefined
   }
   if (!ended) {
     unsubscribe = source.subscribe(onMessage, {types}) // first: it validates `types`
     unregister = register({
       end,
       pressure() {
-        if (consuming && held >= bufferSize)
-          return (paused ??= new Promise<void>((resolve) => {
-            resume = () => {
-              paused = undefined
-              resolve()
-            }
-          }))
+        if (!started || held() < bufferSize) return
+        if (!paused) watchStall()
+        return (paused ??= new Promise<void>((resolve) => {
+          resume = () => {
+            clearTimeout(stallTimer)
+            paused = undefined
+            resolve()
+          }
+        }))
       },
     })
   }
 
-  return (async function* () {
-    consuming = true
-    try {
-      for (;;) {
-        while (queue.length) {
-          const batch = queue
+  return {
+    next() {
+      started = true
+      if (head < queue.length) {
+        const value = queue[head++]!
+        if (head === queue.length) {
           queue = []
-          for (const message of batch) {
-            if (--held <= bufferSize / 2) resume()
-            yield message
-          }
+          head = 0
         }
-        if (ended) {
-          if (failure) throw failure
-          return
+        if (paused) {
+          if (held() <= bufferSize / 2) resume()
+          else watchStall() // progress: the consumer is alive
         }
-        await new Promise<void>((resolve) => (wake = resolve))
+        return Promise.resolve({done: false, value})
       }
-    } finally {
+      if (!ended) return new Promise((resolve, reject) => (waiting = {resolve, reject}))
+      const error = failure
+      failure = undefined
+      return error ? Promise.reject(error) : Promise.resolve(DONE)
+    },
+    return() {
+      queue = []
+      head = 0
       end()
-    }
-  })()
+      failure = undefined
+      return Promise.resolve(DONE)
+    },
+    throw(error?: unknown) {
+      queue = []
+      head = 0
+      end()
+      failure = undefined
+      return Promise.reject(error)
+    },
+    [Symbol.asyncIterator]() {
+      return this
+    },
+  }
 }

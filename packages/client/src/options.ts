@@ -59,6 +59,9 @@ export interface NormalizedOptions extends Defaults {
 }
 
 const aFunction: Rule = [(v) => typeof v === 'function', 'a function']
+/** The longest delay a timer can take: `setTimeout` fires at once for anything longer (a signed 32-bit int). */
+export const MAX_DELAY = 2 ** 31 - 1
+const aDelay: Rule = [(v: number) => v <= MAX_DELAY, `a non-negative number of ms up to ${MAX_DELAY} (24.8 days)`]
 
 /**
  * Checks beyond "the same type as the default" (see `hasDefaultType`): `[test, what it expects]`. Options
@@ -75,7 +78,15 @@ const rules: Record<string, Rule> = {
   dedupe: [Number.isInteger, 'a non-negative integer'],
   maxEventSize: [(v: number) => Number.isInteger(v) && v > 0, 'a positive integer'],
   retryStatuses: [(v: number[]) => v.every((s) => s >= 100 && s <= 599), 'an array of HTTP status codes (100-599)'],
-  pauseWhenHidden: [(v: number | false) => v === false || (v >= 0 && v < Infinity), 'false or a number of ms'],
+  pauseWhenHidden: [
+    (v: number | false) => v === false || (v >= 0 && v <= MAX_DELAY),
+    `false or a number of ms up to ${MAX_DELAY}`,
+  ],
+  idleTimeout: aDelay,
+  retryDelay: aDelay,
+  maxRetryDelay: aDelay,
+  maxRetryAfter: aDelay,
+  stableAfter: aDelay,
   headers: [(v: object) => v && /^(object|function)$/.test(typeof v), 'an object, array of pairs or function'],
   environment: [(v: Environment) => typeof v?.subscribe === 'function', 'an Environment'],
   persistLastEventId: [(v: string | {key: string}) => (typeof v === 'string' ? v : v?.key), 'a key or {key, storage}'],
@@ -97,9 +108,22 @@ function invalid(message: string): never {
   throw new HoldfastError('invalid-option', `Invalid EventSource option: ${message}`)
 }
 
-/** Validates `init` and applies the defaults; throws a HoldfastError `invalid-option` naming the bad option. */
-export function normalizeOptions(init: HoldfastEventSourceInit = {}): NormalizedOptions {
-  if (typeof init !== 'object' || init === null) invalid('the second argument must be an object')
+/** The storage behind a string `persistLastEventId`: `sessionStorage`, or `null` where reading it throws. */
+function sessionStorageOrNull(): StorageLike | null | undefined {
+  try {
+    return (globalThis as {sessionStorage?: StorageLike}).sessionStorage
+  } catch {
+    return null // sandboxed frames, storage-blocked documents: persistence degrades to memory
+  }
+}
+
+/**
+ * Validates `init` and applies the defaults; throws a HoldfastError `invalid-option` naming the bad option.
+ * [spec] A `null` or `undefined` dictionary is an empty one (WebIDL).
+ */
+export function normalizeOptions(init: HoldfastEventSourceInit | null = {}): NormalizedOptions {
+  init ??= {}
+  if (typeof init !== 'object') invalid('the second argument must be an object')
   const options: Record<string, unknown> = {...defaultOptions, random: Math.random}
   for (const [key, value] of Object.entries(init)) {
     if (value === undefined) continue // an explicit `undefined` keeps the default
@@ -114,9 +138,14 @@ export function normalizeOptions(init: HoldfastEventSourceInit = {}): Normalized
   }
   const method = (options.method as string).toUpperCase()
   if (/^(GET|HEAD)$/.test(method) && init.body != null) invalid(`a ${method} request cannot have a \`body\``)
+  // [ext] A stream body is sent once (with `duplex: 'half'`): nothing may re-send it.
+  if (init.body instanceof ReadableStream && init.retryNonGet)
+    invalid('a ReadableStream `body` can be sent only once, so not with `retryNonGet`')
   const persist = init.persistLastEventId
-  const {key, storage = (globalThis as {sessionStorage?: StorageLike}).sessionStorage} =
-    typeof persist === 'string' ? {key: persist} : (persist ?? {})
-  if (key && !storage) invalid('`persistLastEventId` needs a `storage` where `sessionStorage` does not exist')
-  return {...options, method, persist: key ? {key, storage: storage!} : undefined} as NormalizedOptions
+  const {key, storage} = typeof persist === 'string' ? {key: persist} : (persist ?? {})
+  // Read only when persistence is asked for: reading `sessionStorage` throws in some frames.
+  const store = key ? (storage ?? sessionStorageOrNull()) : undefined
+  if (key && store === undefined)
+    invalid('`persistLastEventId` needs a `storage` where `sessionStorage` does not exist')
+  return {...options, method, persist: store ? {key: key!, storage: store} : undefined} as NormalizedOptions
 }

@@ -20,6 +20,18 @@ export function urlWithLastEventId(url: string, id: string, transport: LastEvent
   return withId.href
 }
 
+/**
+ * A redirect's final URL without the id parameter an attempt added to it (in `'query'` or `'both'` mode), so that
+ * the next attempt sends the id it has then, or none after the server reset it.
+ */
+export function withoutLastEventId(url: string, transport: LastEventIdTransport, param: string): string {
+  const without = new URL(url)
+  // Only when present: deleting re-serializes the whole query.
+  if (transport === 'header' || !without.searchParams.has(param)) return url
+  without.searchParams.delete(param)
+  return without.href
+}
+
 /** Reads and writes the persisted id. Storage that throws (quota, privacy modes) degrades to memory only, silently. */
 export interface IdStore {
   load(): string | undefined

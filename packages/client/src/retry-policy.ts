@@ -6,7 +6,7 @@ import type {NormalizedOptions} from './options'
  *
  * Transient failures retry: the network, a stream that ended or went silent, a headers function that failed, and
  * the statuses in `retryStatuses`. [spec] 204, other statuses and a wrong content type fail for good, as does an
- * oversized event (the server would only send it again). A non-GET request is never re-sent unless allowed.
+ * oversized event (the server would only send it again), and so do `invalid-*` errors, whatever `shouldRetry` says. A non-GET request is never re-sent unless allowed.
  */
 export function defaultRetryDecision(error: HoldfastError, options: NormalizedOptions): boolean {
   if (options.method !== 'GET' && !options.retryNonGet) return false
@@ -34,7 +34,8 @@ export function decideRetry(
 ): boolean | Promise<boolean> {
   const fallback = defaultRetryDecision(error, options)
   const hook = options.shouldRetry
-  if (!hook) return fallback
+  // A bad option or a fetch that returns no usable response fails the same way every time: never retried.
+  if (!hook || /^invalid-/.test(error.code)) return fallback
   let verdict: ReturnType<typeof hook>
   try {
     verdict = hook(error, attempt)

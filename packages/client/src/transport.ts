@@ -1,5 +1,6 @@
 import {HoldfastError} from './errors'
 import type {NormalizedOptions} from './options'
+import {fetchFollowing, type Followed} from './redirects'
 import {toHeaderValue, urlWithLastEventId} from './resume'
 import {parseRetryAfter} from './retry-after'
 
@@ -11,6 +12,8 @@ export interface AttemptRequest {
   lastEventId: string
   attempt: number
   signal: AbortSignal
+  /** Called when the response's head arrived: from here the attempt is bounded by the excerpt's own wait. */
+  onHead(): void
 }
 
 async function resolveHeaders(options: NormalizedOptions, request: AttemptRequest): Promise<Headers> {
@@ -43,79 +46,122 @@ function isEventStream(contentType: string | null): boolean {
   return contentType !== null && contentType.split(';', 1)[0]!.trim().toLowerCase() === 'text/event-stream'
 }
 
+/** How long an error response's body may take to start before the error is reported without its excerpt. */
+export const EXCERPT_WAIT = 100
+
 /**
- * The start of an error response, for diagnostics: the first chunk, at most EXCERPT_BYTES, never throws. One read
- * only, so a stalled error body cannot hold the attempt (the rest is cancelled).
+ * The start of an error response, for diagnostics: the first chunk, at most EXCERPT_BYTES, never throws. Best
+ * effort: one read, given up after EXCERPT_WAIT ms, so a silent error body can neither hold nor change the
+ * decision, which the status and headers alone have made. The rest of the body is cancelled.
  */
 async function readExcerpt(response: Response): Promise<string | undefined> {
-  const reader = response.body?.getReader()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
   try {
-    const chunk = (await reader?.read())?.value
+    reader = response.body?.getReader()
+    if (!reader) return undefined
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), EXCERPT_WAIT)))
+    const chunk = (await Promise.race([reader.read(), late]))?.value
     return chunk && new TextDecoder().decode(chunk.subarray(0, EXCERPT_BYTES))
   } catch {
     return undefined
   } finally {
+    clearTimeout(timer)
     reader?.cancel().catch(() => {})
   }
 }
 
-/** Rejects a response that cannot be an event stream, with a HoldfastError that keeps everything known about it. */
+/** Whether `body` can be read as a stream of bytes (a custom `fetch` may hand back anything). */
+function isReadable(body: unknown): body is ReadableStream<Uint8Array> {
+  return typeof (body as ReadableStream | null)?.getReader === 'function'
+}
+
+/**
+ * Rejects a response that cannot be an event stream, with a HoldfastError that keeps everything known about it.
+ * The decision rests on the status and headers alone.
+ */
 async function checkResponse(response: Response, url: string): Promise<void> {
+  if (typeof response?.status !== 'number' || !response.headers)
+    throw new HoldfastError('invalid-response', `The fetch for ${url} resolved with something that is not a Response`, {
+      url,
+    })
   const {status, headers} = response
   const contentType = headers.get('content-type')
-  if (status === 200 && isEventStream(contentType)) return
-  const body = await readExcerpt(response)
-  const details = {url, status, headers, body}
-  // [spec] 204 No Content: fail the connection; the server asked us to stop.
-  if (status === 204)
-    throw new HoldfastError(
+  if (status === 200 && isEventStream(contentType)) {
+    if (isReadable(response.body)) return
+    throw new HoldfastError('invalid-response', `The response from ${url} has no readable body`, {
+      url,
+      status,
+      headers,
+    })
+  }
+  let error: HoldfastError
+  const details = {url, status, headers}
+  if (status === 204) {
+    // [spec] 204 No Content: fail the connection; the server asked us to stop.
+    error = new HoldfastError(
       'no-content',
       `${url} responded 204 No Content: the server asked the client to stop`,
       details,
     )
-  // [spec] Any other status than 200 fails the connection (Holdfast retries the ones in `retryStatuses`).
-  if (status !== 200) {
+  } else if (status !== 200) {
+    // [spec] Any other status than 200 fails the connection (Holdfast retries the ones in `retryStatuses`).
     const retryAfter = parseRetryAfter(headers.get('retry-after'), Date.now())
     const reason = `${status}${response.statusText ? ` ${response.statusText}` : ''}`
-    throw new HoldfastError('http-status', `Failed to connect to ${url}: server responded ${reason}`, {
+    error = new HoldfastError('http-status', `Failed to connect to ${url}: server responded ${reason}`, {
       ...details,
       retryAfter,
     })
+  } else {
+    // [spec] A Content-Type other than text/event-stream fails the connection.
+    const got = contentType ?? 'none'
+    error = new HoldfastError(
+      'content-type',
+      `Failed to connect to ${url}: expected Content-Type text/event-stream, got ${got}`,
+      details,
+    )
   }
-  // [spec] A Content-Type other than text/event-stream fails the connection.
-  throw new HoldfastError(
-    'content-type',
-    `Failed to connect to ${url}: expected Content-Type text/event-stream, got ${contentType ?? 'none'}`,
-    details,
-  )
+  const body = await readExcerpt(response)
+  if (body !== undefined) Object.assign(error, {body})
+  throw error
 }
 
 /**
- * Sends one connection attempt and resolves with a response that is a valid event stream; rejects with a
- * HoldfastError otherwise. Aborting `request.signal` abandons the attempt.
+ * Sends one connection attempt and resolves with a response that is a valid event stream, and the URL it came from
+ * after redirects; rejects with a HoldfastError otherwise. Aborting `request.signal` abandons the attempt.
  */
-export async function openStream(options: NormalizedOptions, request: AttemptRequest): Promise<Response> {
+export async function openStream(options: NormalizedOptions, request: AttemptRequest): Promise<Followed> {
   const headers = await resolveHeaders(options, request)
+  if (options.body instanceof ReadableStream && options.body.locked)
+    throw new HoldfastError(
+      'invalid-option',
+      `A ReadableStream body was sent to ${request.url} once; it cannot be re-sent`,
+      {
+        url: request.url,
+      },
+    )
   const url = urlWithLastEventId(request.url, request.lastEventId, options.lastEventIdIn, options.lastEventIdParam)
   // Looked up at call time so that instrumentation installed after construction (msw, say) is honoured.
   const fetchImpl = options.fetch ?? globalThis.fetch
-  let response: Response
+  let followed: Followed
   try {
-    response = await fetchImpl(url, {
+    followed = await fetchFollowing(fetchImpl, url, {
       method: options.method, // [spec] GET, unless the `method` extension says otherwise
       headers,
       body: options.body ?? null,
       cache: 'no-store', // [spec] no caching
       credentials: options.withCredentials ? 'include' : 'same-origin', // [spec] CORS credentials mode
       mode: 'cors',
-      redirect: 'follow', // [spec] redirects are followed
       signal: request.signal,
-    })
+      // [ext] A stream body needs half duplex (fetch rejects it otherwise); it is sent once, never re-sent.
+      ...(options.body instanceof ReadableStream && {duplex: 'half'}),
+    } as RequestInit & {headers: Headers})
   } catch (cause) {
     throw new HoldfastError('network', `Failed to connect to ${url}: ${describe(cause)}`, {url, cause})
   }
-  await checkResponse(response, url)
-  return response
+  request.onHead()
+  await checkResponse(followed.response, url)
+  return followed
 }
 
 /**

@@ -140,10 +140,23 @@ export interface EventIteratorOptions {
   /**
    * How far a consumer may fall behind. A loop that is consuming and gets `bufferSize` events behind pauses the
    * source's reading (the server sees TCP backpressure; the idle watchdog waits too) until it has caught up
-   * halfway, so at most `bufferSize` events plus one network chunk are held. An iterator that was created but is
-   * not being consumed ends with a `buffer-overflow` error instead, so it can never hold the stream. @defaultValue `1000`
+   * halfway, so at most `bufferSize` events plus one network chunk are held. No consumer can hold the stream for
+   * long: an iterator that was created but is not being consumed ends with a `buffer-overflow` error once
+   * `bufferSize` events wait for it, and so does one that takes no event for the source's `idleTimeout` (45 s when
+   * that is 0) while the source is paused for it. @defaultValue `1000`
    */
   bufferSize?: number
+}
+
+/**
+ * What `events()` and `for await` use: an async iterator of plain {@link StreamMessage}s. `return()` (what `break`
+ * calls) ends it at once, and settles a `next()` that is still waiting with `done`.
+ */
+export interface EventIterator extends AsyncIterableIterator<StreamMessage, undefined, undefined> {
+  next(): Promise<IteratorResult<StreamMessage, undefined>>
+  return(): Promise<IteratorResult<StreamMessage, undefined>>
+  throw(error?: unknown): Promise<IteratorResult<StreamMessage, undefined>>
+  [Symbol.asyncIterator](): EventIterator
 }
 
 /** Counters for observability; a snapshot is returned by `source.stats`. */

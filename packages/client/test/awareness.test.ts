@@ -99,6 +99,63 @@ describe('[ext] pauseWhenHidden', () => {
   })
 })
 
+describe('[ext] pauseWhenHidden holds whatever the reconnect was waiting on when the grace period ended', () => {
+  it('paused offline: coming back online while still hidden does not reconnect; visible does', async () => {
+    const stream = mockStream()
+    const environment = controlledEnvironment()
+    const source = openSource({environment, pauseWhenHidden: 1000, retryDelay: 100})
+    const log = record(source)
+    environment.set({online: false})
+    ;(await stream.next()).refuse()
+    await until(() => log.length === 1, 'the error')
+    environment.set({hidden: true})
+    await vi.advanceTimersByTimeAsync(1000) // the grace period ends while paused offline
+    environment.set({online: true})
+    await vi.advanceTimersByTimeAsync(3_600_000)
+    expect(stream.connections).toHaveLength(1)
+    expect(source.readyState).toBe(EventSource.CONNECTING)
+    expect(vi.getTimerCount()).toBe(0)
+    environment.set({hidden: false})
+    await stream.open()
+    await until(() => source.readyState === EventSource.OPEN, 'open')
+  })
+
+  it('waiting on an async shouldRetry: its late true does not reconnect a hidden page', async () => {
+    const stream = mockStream()
+    const environment = controlledEnvironment()
+    let answer!: (retry: boolean) => void
+    const shouldRetry = vi.fn(() => new Promise<boolean>((resolve) => (answer = resolve)))
+    const source = openSource({environment, pauseWhenHidden: 1000, retryDelay: 100, shouldRetry})
+    const log = record(source)
+    ;(await stream.next()).respond({status: 401, body: ''})
+    await until(() => shouldRetry.mock.calls.length === 1, 'the hook')
+    environment.set({hidden: true})
+    await vi.advanceTimersByTimeAsync(1000) // the grace period ends while the hook is pending
+    answer(true)
+    await flush()
+    await vi.advanceTimersByTimeAsync(3_600_000)
+    expect(stream.connections).toHaveLength(1)
+    expect(log).toEqual(['error:0:http-status']) // an error, and the reconnect waits for the page
+    environment.set({hidden: false})
+    await stream.next()
+    expect(source.stats.reconnects).toBe(1)
+  })
+
+  it('counts the reconnection made when a hidden page becomes visible', async () => {
+    const stream = mockStream()
+    const environment = controlledEnvironment()
+    const source = openSource({environment, pauseWhenHidden: 0})
+    await stream.open()
+    await until(() => source.readyState === EventSource.OPEN, 'open')
+    environment.set({hidden: true})
+    await vi.advanceTimersByTimeAsync(0)
+    environment.set({hidden: false})
+    await stream.open()
+    await until(() => source.stats.connections === 2, 'the second connection')
+    expect(source.stats.reconnects).toBe(1)
+  })
+})
+
 describe('[ext] non-GET requests are never re-sent automatically', () => {
   it('a POST stream that drops is closed, not re-sent', async () => {
     const stream = mockStream()

@@ -23,7 +23,13 @@ describe('reconnectDelay (pure)', () => {
     [1, 60_000, 0, 0, 60_000], // [spec] never shorter than the reconnection time, even above maxDelay
     [1, 1000, 0, 7000, 7000], // Retry-After floor
     [3, 1000, 0.5, 7000, 8750], // floor, then jitter on top
-    [1, 0, 0.9, 0, 0], // retry: 0 means at once
+    [1, 0, 0.9, 0, 0], // retry: 0 means at once, the first time
+    [2, 0, 0, 0, 200], // consecutive failures grow from GROWTH_FLOOR (100 ms), never a loop of zeros
+    [3, 0, 0, 0, 400],
+    [12, 0, 0, 0, 30_000],
+    [2, 50, 0, 0, 200], // a base below the floor grows from the floor too
+    [2, 0, 0.5, 0, 250],
+    [1, 2 ** 31 - 1, 0.5, 0, 2 ** 31 - 1], // what a timer can wait, never more (setTimeout fires at once beyond)
   ])('attempt %i, base %i, random %f, floor %i → %i ms', (attempt, base, random, floor, expected) => {
     expect(reconnectDelay(attempt, base, policy, () => random, floor)).toBe(expected)
   })
@@ -43,10 +49,49 @@ describe('reconnectDelay (pure)', () => {
 describe('[ext] backoff across failures', () => {
   beforeEach(() => useFakeClock())
 
+  it('after a server sent retry: 0, an outage backs off instead of looping', async () => {
+    const stream = mockStream()
+    const source = openSource({retryDelay: 1000})
+    const delays: number[] = []
+    source.addEventListener('reconnecting', (event) => delays.push(event.delay!))
+    const first = await stream.open()
+    first.send('retry: 0\ndata: x\n\n')
+    await until(() => source.stats.messages === 1, 'the message')
+    first.end()
+    await until(() => delays.length === 1, 'the first reconnect')
+    for (let i = 1; i < 6; i++) {
+      await vi.advanceTimersByTimeAsync(delays[i - 1]!)
+      ;(await stream.next()).refuse()
+      await until(() => delays.length === i + 1, `reconnect #${i + 1}`)
+    }
+    expect(delays).toEqual([0, 200, 400, 800, 1600, 3200])
+    expect(stream.connections).toHaveLength(6)
+  })
+
+  it('with retryDelay: 0, the same', async () => {
+    const stream = mockStream()
+    const source = openSource({retryDelay: 0})
+    expect(await failRepeatedly(source, stream, 4)).toEqual([0, 200, 400, 800])
+  })
+
+  it('a retry: beyond what a timer can wait is clamped to it, not fired at once in a loop', async () => {
+    const stream = mockStream()
+    const source = openSource()
+    const delays: number[] = []
+    source.addEventListener('reconnecting', (event) => delays.push(event.delay!))
+    const connection = await stream.open()
+    connection.send(`retry: ${30 * 24 * 3600 * 1000}\n\n`) // 30 days
+    connection.end()
+    await until(() => delays.length === 1, 'the reconnect')
+    expect(delays).toEqual([2 ** 31 - 1])
+    await vi.advanceTimersByTimeAsync(24 * 3600 * 1000)
+    expect(stream.connections).toHaveLength(1)
+  })
+
   /** Fails `count` connection attempts in a row with a 503, collecting the scheduled delays. */
   async function failRepeatedly(source: EventSource, stream: ReturnType<typeof mockStream>, count: number) {
     const delays: number[] = []
-    source.addEventListener('reconnecting', (event) => delays.push(event.delay))
+    source.addEventListener('reconnecting', (event) => delays.push(event.delay!))
     for (let i = 0; i < count; i++) {
       ;(await stream.next()).respond({status: 503, body: ''})
       await until(() => delays.length === i + 1, `reconnecting #${i + 1}`)
@@ -72,7 +117,7 @@ describe('[ext] backoff across failures', () => {
     const stream = mockStream()
     const source = openSource({retryDelay: 100})
     const delays: number[] = []
-    source.addEventListener('reconnecting', (event) => delays.push(event.delay))
+    source.addEventListener('reconnecting', (event) => delays.push(event.delay!))
     for (let i = 0; i < 4; i++) {
       ;(await stream.open()).end()
       await until(() => delays.length === i + 1, `reconnecting #${i + 1}`)

@@ -79,6 +79,33 @@ describe('HoldfastError', () => {
     expect(HoldfastError.is({name: 'HoldfastError', code: 'network'})).toBe(false)
   })
 
+  it('as the `eventsource` package has it: the error event carries code (the status) and message', async () => {
+    const stream = mockStream()
+    const source = openSource({retryStatuses: []})
+    const seen: Array<[number | undefined, string | undefined]> = []
+    source.onerror = (event) => seen.push([event.code, event.message])
+    ;(await stream.next()).respond({status: 401, body: ''})
+    await until(() => seen.length === 1, 'the error')
+    expect(seen).toEqual([[401, expect.stringContaining(`Failed to connect to ${STREAM_URL}: server responded 401`)]])
+    const network = new ConnectionErrorEvent(new HoldfastError('network', 'Failed to connect'))
+    expect([network.code, network.message]).toEqual([undefined, 'Failed to connect'])
+  })
+
+  it('a server’s own `event: error` reaches error listeners as a MessageEvent, without `error`', async () => {
+    const stream = mockStream()
+    const source = openSource()
+    const seen: string[] = []
+    source.addEventListener('error', (event) => {
+      if (event instanceof ConnectionErrorEvent) seen.push(`connection:${event.error.code}`)
+      else seen.push(`server:${event.data}:${String(event.error)}`)
+    })
+    const connection = await stream.open()
+    connection.send('event: error\ndata: {"type":"overloaded"}\n\n')
+    connection.end()
+    await until(() => seen.length === 2, 'both')
+    expect(seen).toEqual(['server:{"type":"overloaded"}:undefined', 'connection:stream-ended'])
+  })
+
   it('travels on a plain-Event-shaped error event', () => {
     const error = new HoldfastError('idle-timeout', 'quiet')
     const event = new ConnectionErrorEvent(error)

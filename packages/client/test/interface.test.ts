@@ -43,6 +43,31 @@ describe('[spec] the EventSource interface', () => {
     expect(openSource({}, './stream').url).toBe('http://app.test/api/stream')
   })
 
+  it('[spec] treats a null init as an empty one, as WebIDL does', () => {
+    const source = new EventSource(STREAM_URL, null)
+    expect(source.withCredentials).toBe(false)
+    source.close()
+  })
+
+  it('constructs where reading sessionStorage throws (sandboxed frames), and persistence degrades to memory', () => {
+    const blocked = Object.getOwnPropertyDescriptor(globalThis, 'sessionStorage')
+    Object.defineProperty(globalThis, 'sessionStorage', {
+      configurable: true,
+      get() {
+        throw new DOMException('The document is sandboxed and lacks the allow-same-origin flag.', 'SecurityError')
+      },
+    })
+    try {
+      new EventSource(STREAM_URL).close()
+      const persisted = new EventSource(STREAM_URL, {persistLastEventId: 'feed', lastEventId: '4'})
+      expect(persisted.lastEventId).toBe('4')
+      persisted.close()
+    } finally {
+      if (blocked) Object.defineProperty(globalThis, 'sessionStorage', blocked)
+      else delete (globalThis as {sessionStorage?: unknown}).sessionStorage
+    }
+  })
+
   it('throws a SyntaxError DOMException for a URL that cannot be parsed', () => {
     let error: unknown
     try {

@@ -107,40 +107,111 @@ describe('[ext] async iteration', () => {
     expect(got).toEqual(Array.from({length: 5000}, (_, i) => String(i)))
   })
 
-  it('a slow consumer pauses reading (backpressure) without tripping the idle watchdog, then resumes', async () => {
-    useFakeClock()
-    let pulls = 0
-    let sent = 0
+  /** A body of 50 chunks of 4 events each, read only as the client pulls. */
+  function pulledBody() {
+    const progress = {pulls: 0, sent: 0}
     const encoder = new TextEncoder()
     const body = new ReadableStream<Uint8Array>(
       {
         pull(controller) {
-          // Each chunk carries 4 events; 50 chunks in all (a reader that ignored the consumer would take them all).
-          if (++pulls > 50) return controller.close()
-          controller.enqueue(encoder.encode([1, 2, 3, 4].map(() => `data: ${++sent}\n\n`).join('')))
+          // A reader that ignored the consumer would take all 50 chunks at once.
+          if (++progress.pulls > 50) return controller.close()
+          controller.enqueue(encoder.encode([1, 2, 3, 4].map(() => `data: ${++progress.sent}\n\n`).join('')))
         },
       },
       {highWaterMark: 0},
     )
     const fetch = async (): Promise<Response> => new Response(body, {headers: {'content-type': 'text/event-stream'}})
+    return {fetch, progress}
+  }
+
+  it('a slow consumer pauses reading (backpressure) longer than the idle timeout without tripping it', async () => {
+    useFakeClock()
+    const {fetch, progress} = pulledBody()
     const source = openSource({fetch, idleTimeout: 1000})
     const errors: string[] = []
     source.onerror = (event) => errors.push(event.error?.code ?? '')
     const iterator = source.events({bufferSize: 8})
-    const first = await iterator.next() // consuming now; then the consumer stalls for a while
+    const first = await iterator.next() // consuming now
     expect(first.value?.data).toBe('1')
-    await until(() => pulls >= 3, 'reading until the consumer is 8 behind')
+    await until(() => progress.pulls >= 3, 'reading until the consumer is 8 behind')
     await flush()
-    const pullsWhileStalled = pulls
+    const pullsWhileBehind = progress.pulls
     // Read but not consumed: at most bufferSize, plus the one chunk that crossed it.
-    expect(sent - 1).toBeLessThanOrEqual(8 + 4)
-    await vi.advanceTimersByTimeAsync(10_000) // ten idle timeouts, were anyone counting
-    expect(pulls).toBe(pullsWhileStalled)
-    expect(errors).toEqual([])
+    expect(progress.sent - 1).toBeLessThanOrEqual(8 + 4)
+    // The consumer takes one message every 900 ms: reading stays paused for several idle timeouts in a row, and
+    // neither the network's watchdog nor the consumer's trips, since the consumer keeps making progress.
     const received: string[] = []
-    for (let i = 0; i < 20; i++) received.push((await iterator.next()).value!.data)
+    for (let i = 0; i < 5; i++) {
+      await vi.advanceTimersByTimeAsync(900)
+      received.push((await iterator.next()).value!.data)
+    }
+    expect(progress.pulls).toBe(pullsWhileBehind)
+    expect(errors).toEqual([])
+    for (let i = 0; i < 15; i++) received.push((await iterator.next()).value!.data)
     expect(received).toEqual(Array.from({length: 20}, (_, i) => String(i + 2)))
-    expect(pulls).toBeGreaterThan(pullsWhileStalled) // reading resumed once the consumer caught up
+    expect(progress.pulls).toBeGreaterThan(pullsWhileBehind) // reading resumed once the consumer caught up
     await iterator.return()
+  })
+
+  it('a consumer that took a message and then stopped cannot hold the stream: it fails with buffer-overflow', async () => {
+    useFakeClock()
+    const {fetch, progress} = pulledBody()
+    const source = openSource({fetch, idleTimeout: 1000})
+    const others: string[] = []
+    source.subscribe(({data}) => others.push(data))
+    const dropped = source.events({bufferSize: 8})
+    expect((await dropped.next()).value?.data).toBe('1') // then dropped, as `await source.events().next()` is
+    await until(() => progress.pulls >= 3, 'reading until the consumer is 8 behind')
+    const pullsWhileBehind = progress.pulls
+    await vi.advanceTimersByTimeAsync(999)
+    expect(progress.pulls).toBe(pullsWhileBehind) // paused for it so far
+    await vi.advanceTimersByTimeAsync(1)
+    await until(() => others.length === 200, 'every event, for the other subscriber') // reading resumed
+    // What it buffered is still its own; then it throws why it ended.
+    const rest: unknown[] = []
+    let failure: unknown
+    for (;;) {
+      try {
+        const result = await dropped.next()
+        if (result.done) break
+        rest.push(result.value.data)
+      } catch (error) {
+        failure = error
+      }
+    }
+    expect(rest.length).toBeGreaterThanOrEqual(8)
+    expect(HoldfastError.is(failure) && failure.code).toBe('buffer-overflow')
+    expect((failure as Error).message).toBe('An iterator took no event for 1000 ms while 8 waited for it')
+  })
+
+  it('return() while a next() is pending settles both at once and unsubscribes: nothing is swallowed', async () => {
+    const stream = mockStream()
+    const source = openSource()
+    const connection = await stream.open()
+    const iterator = source.events()
+    const pending = iterator.next()
+    expect(await iterator.return()).toEqual({done: true, value: undefined})
+    expect(await pending).toEqual({done: true, value: undefined})
+    const next = source.events()
+    const waiting = next.next()
+    connection.send('data: after\n\n')
+    expect((await waiting).value?.data).toBe('after') // the ended iterator took nothing
+    expect(await iterator.next()).toEqual({done: true, value: undefined})
+    await next.return()
+  })
+
+  it('an abandoned loop ended from outside (a timeout race) releases its place at once', async () => {
+    useFakeClock()
+    const stream = mockStream()
+    const source = openSource()
+    await stream.open()
+    const iterator = source.events()
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5000))
+    const winner = Promise.race([iterator.next(), timeout])
+    await vi.advanceTimersByTimeAsync(5000)
+    expect(await winner).toBe('timeout')
+    await iterator.return()
+    expect(vi.getTimerCount()).toBe(1) // the source's watchdog alone
   })
 })

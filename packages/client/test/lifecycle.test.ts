@@ -91,6 +91,16 @@ describe('[spec] close()', () => {
     expect(stream.connections).toHaveLength(1)
   })
 
+  it('inside onopen: cancels the body even when the fetch does not tie it to the abort signal', async () => {
+    const cancelled: unknown[] = []
+    const body = new ReadableStream({cancel: (reason) => void cancelled.push(reason)})
+    const fetch = async (): Promise<Response> => new Response(body, {headers: {'content-type': 'text/event-stream'}})
+    const source = openSource({fetch})
+    source.onopen = () => source.close()
+    await until(() => cancelled.length === 1, 'the body cancelled')
+    expect(source.readyState).toBe(EventSource.CLOSED)
+  })
+
   it('inside onmessage: no further events, not even from the same chunk', async () => {
     const stream = mockStream()
     const source = openSource()

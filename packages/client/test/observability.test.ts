@@ -10,7 +10,7 @@ describe('[ext] observability', () => {
     const stream = mockStream()
     const source = openSource({retryDelay: 1000})
     const events: ReconnectingEvent[] = []
-    source.onreconnecting = (event) => events.push(event)
+    source.onreconnecting = (event) => event instanceof ReconnectingEvent && events.push(event)
     ;(await stream.next()).respond({status: 502, body: ''})
     await until(() => events.length === 1, 'reconnecting')
     const [event] = events as [ReconnectingEvent]

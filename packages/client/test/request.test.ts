@@ -1,4 +1,5 @@
 import {describe, expect, it, vi} from 'vitest'
+import {EventSource} from '../src/index'
 import {flush, mockStream, openSource, STREAM_URL, until, useFakeClock, useMockServer} from './harness'
 
 useMockServer()
@@ -81,6 +82,30 @@ describe('[ext] request extensions', () => {
     expect(request.method).toBe('POST')
     expect(await request.json()).toEqual({prompt: 'hi'})
     expect(request.headers.get('accept')).toBe('text/event-stream')
+  })
+
+  it('sends a ReadableStream body with duplex: half, once; a re-send is refused with invalid-option', async () => {
+    const inits: RequestInit[] = []
+    const fetch = vi.fn(async (_url: RequestInfo | URL, init?: RequestInit) => {
+      inits.push(init!)
+      await new Response(init!.body).text() // consumes the stream, as a real fetch does
+      return new Response('', {headers: {'content-type': 'text/event-stream'}})
+    })
+    const body = new Blob(['{"prompt":"hi"}']).stream()
+    const errors: Array<string | undefined> = []
+    const source = openSource({method: 'POST', body, fetch, shouldRetry: () => true, retryDelay: 0})
+    source.addEventListener('error', (event) => errors.push(event.error?.code))
+    await until(() => errors.length === 2, 'the end, then the refused re-send')
+    expect(errors).toEqual(['stream-ended', 'invalid-option'])
+    expect(source.readyState).toBe(EventSource.CLOSED)
+    expect(inits).toHaveLength(1)
+    expect((inits[0] as {duplex?: string}).duplex).toBe('half')
+  })
+
+  it('a ReadableStream body reaches the server', async () => {
+    const stream = mockStream()
+    openSource({method: 'POST', body: new Blob(['streamed']).stream()})
+    expect(await (await stream.next()).request.text()).toBe('streamed')
   })
 
   it('uses a custom fetch', async () => {

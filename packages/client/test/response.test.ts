@@ -48,28 +48,30 @@ describe('[spec] the response', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
-  it('follows redirects; origin is the final one and reconnections go to the final URL', async () => {
+  it('follows a same-origin redirect; origin is the final one and reconnections go to the final URL', async () => {
     useFakeClock()
-    const final = mockStream('http://final.test/stream')
+    const final = mockStream(`${ORIGIN}/moved`)
     let redirected = 0
     useHandlers(
       http.get(STREAM_URL, () => {
         redirected++
-        return new Response(null, {status: 307, headers: {location: 'http://final.test/stream'}})
+        return new Response(null, {status: 307, headers: {location: `${ORIGIN}/moved`}})
       }),
     )
-    const source = openSource({retryDelay: 100})
+    const source = openSource({retryDelay: 100, headers: {authorization: 'Bearer secret'}})
     const origins: string[] = []
     source.onmessage = (event) => origins.push(event.origin)
     const first = await final.open()
     first.send('data: x\n\n')
     await until(() => origins.length === 1, 'the message')
-    expect(origins).toEqual(['http://final.test'])
+    expect(origins).toEqual([ORIGIN])
     expect(source.url).toBe(STREAM_URL) // [spec] url is the URL as constructed
     first.end()
     await flush()
     await vi.advanceTimersByTimeAsync(100)
-    expect((await final.next()).url.href).toBe('http://final.test/stream')
+    const second = await final.next()
+    expect(second.url.href).toBe(`${ORIGIN}/moved`)
+    expect(second.request.headers.get('authorization')).toBe('Bearer secret')
     expect(redirected).toBe(1)
   })
 })
@@ -106,5 +108,86 @@ describe('[ext] status-aware retry', () => {
     ;(await stream.open()).send('data: x\n\n')
     await until(() => origins.length === 1, 'the message')
     expect(origins).toEqual([ORIGIN])
+  })
+})
+
+describe('the decision rests on the status and headers: a silent error body neither holds nor changes it', () => {
+  /** A fetch whose response has the given head and a body that never sends a byte (its cancel is recorded). */
+  function silentBody(status: number, headers: Record<string, string>) {
+    const cancelled: unknown[] = []
+    const fetch = vi.fn(
+      async () =>
+        new Response(new ReadableStream({cancel: (reason) => void cancelled.push(reason)}), {status, headers}),
+    )
+    return {fetch, cancelled}
+  }
+
+  it('a 401 with a silent body fails for good even with the watchdog off', async () => {
+    useFakeClock()
+    const {fetch, cancelled} = silentBody(401, {'content-type': 'application/json'})
+    const source = openSource({fetch, idleTimeout: 0})
+    const log = record(source)
+    await vi.advanceTimersByTimeAsync(100) // the excerpt's wait, then the decision without it
+    expect(log).toEqual(['error:2:http-status'])
+    expect(cancelled).toHaveLength(1)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('a 503 with Retry-After and a silent body keeps its Retry-After, and is not an idle timeout', async () => {
+    useFakeClock()
+    const {fetch} = silentBody(503, {'retry-after': '30'})
+    const source = openSource({fetch, idleTimeout: 50})
+    const errors: Array<string | undefined> = []
+    const delays: number[] = []
+    source.addEventListener('error', (event) => errors.push(event.error?.code))
+    source.addEventListener('reconnecting', (event) => delays.push(event.delay!))
+    await vi.advanceTimersByTimeAsync(100)
+    expect(errors).toEqual(['http-status'])
+    expect(delays).toEqual([30_000])
+  })
+
+  it('a 200 of another content type with a silent body fails as content-type', async () => {
+    useFakeClock()
+    const {fetch} = silentBody(200, {'content-type': 'text/html'})
+    const source = openSource({fetch, idleTimeout: 0})
+    const log = record(source)
+    await vi.advanceTimersByTimeAsync(100)
+    expect(log).toEqual(['error:2:content-type'])
+  })
+
+  it('a body that has started is still quoted in the error', async () => {
+    const fetch = async (): Promise<Response> => new Response('{"error":"expired"}', {status: 401})
+    const source = openSource({fetch})
+    let body: string | undefined
+    source.addEventListener('error', (event) => (body = event.error?.body))
+    await until(() => body !== undefined, 'the error')
+    expect(body).toBe('{"error":"expired"}')
+  })
+})
+
+describe('a custom fetch that returns no usable response fails once, clearly', () => {
+  it.each([
+    [
+      'a 200 event stream without a body',
+      async () => new Response(null, {headers: {'content-type': 'text/event-stream'}}),
+    ],
+    [
+      'a 200 whose body is not a ReadableStream',
+      async () =>
+        Object.defineProperty(new Response(null, {headers: {'content-type': 'text/event-stream'}}), 'body', {
+          value: 'data: x\n\n',
+        }),
+    ],
+    ['something that is not a Response', async () => ({ok: true}) as unknown as Response],
+    ['undefined', async () => undefined as unknown as Response],
+  ])('%s: invalid-response, CLOSED, never retried (not even by shouldRetry)', async (_name, respond) => {
+    useFakeClock()
+    const fetch = vi.fn(respond)
+    const source = openSource({fetch, shouldRetry: () => true})
+    const log = record(source)
+    await until(() => log.length === 1, 'the error')
+    expect(log).toEqual(['error:2:invalid-response'])
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(fetch).toHaveBeenCalledTimes(1)
   })
 })

@@ -18,6 +18,20 @@ describe('parseRetryAfter', () => {
   ])('%s → %s', (value, expected) => {
     expect(parseRetryAfter(value, now)).toBe(expected)
   })
+  it.each(['America/New_York', 'Asia/Kolkata', 'UTC'])('reads every HTTP-date format as UTC, in %s', (zone) => {
+    const saved = process.env.TZ
+    process.env.TZ = zone
+    try {
+      // RFC 9110: IMF-fixdate, the obsolete RFC 850 and asctime formats; asctime names no zone, and is UTC.
+      expect(parseRetryAfter('Sat, 21 Nov 2026 12:00:30 GMT', now)).toBe(30_000)
+      expect(parseRetryAfter('Saturday, 21-Nov-26 12:00:30 GMT', now)).toBe(30_000)
+      expect(parseRetryAfter('Sat Nov 21 12:00:30 2026', now)).toBe(30_000)
+      expect(parseRetryAfter('Sat Nov  1 12:00:30 2026', Date.UTC(2026, 10, 1, 12))).toBe(30_000)
+      expect(parseRetryAfter('Sat Nux 21 12:00:30 2026', now)).toBeUndefined()
+    } finally {
+      process.env.TZ = saved
+    }
+  })
   it('absent → undefined', () => expect(parseRetryAfter(null, now)).toBeUndefined())
 })
 

@@ -1,5 +1,11 @@
 // Type-level tests, compiled by `tsc` in `pnpm typecheck` (this file is not run).
-import {EventSource, type HoldfastError, type ReconnectingEvent, type StreamMessage} from '../src/index'
+import {
+  ConnectionErrorEvent,
+  EventSource,
+  ReconnectingEvent,
+  type HoldfastError,
+  type StreamMessage,
+} from '../src/index'
 
 // [spec] The drop-in promise: an instance satisfies the DOM's EventSource interface ...
 export const dropIn = new EventSource('https://example.test/feed') satisfies globalThis.EventSource
@@ -12,17 +18,34 @@ export const notDropIn = {readyState: 0, url: '', withCredentials: false} satisf
 
 // Typed listeners for the extensions.
 const source = new EventSource('https://example.test/feed')
+// A server may send its own `event: error` or `event: reconnecting`: the types say so, and narrowing tells them apart.
 source.addEventListener('reconnecting', (event) => {
-  const attempt: number = event.attempt
-  const error: HoldfastError = event.error
-  void [attempt, error]
+  // @ts-expect-error: a server-named `reconnecting` event has no attempt
+  const unchecked: number = event.attempt
+  if (event instanceof ReconnectingEvent) {
+    const attempt: number = event.attempt
+    const error: HoldfastError = event.error
+    void [attempt, error]
+  } else {
+    const data: string = event.data
+    void data
+  }
+  void unchecked
 })
 source.addEventListener('error', (event) => {
-  const code: string = event.error.code
-  void code
+  // @ts-expect-error: a server-named `error` event has no HoldfastError
+  void event.error.code
+  const code: string | undefined = event.error?.code
+  const status: number | undefined = event.code // [ext] as the `eventsource` package's ErrorEvent
+  if (event instanceof ConnectionErrorEvent) {
+    const message: string = event.message
+    const error: HoldfastError = event.error
+    void [message, error]
+  }
+  void [code, status]
 })
-source.onerror = (event) => void event.error?.code
-source.onreconnecting = (event: ReconnectingEvent) => void event.delay
+source.onerror = (event) => void [event.error?.code, event.code, event.message]
+source.onreconnecting = (event) => void (event instanceof ReconnectingEvent && event.delay)
 source.addEventListener('custom', (event) => void event.data)
 
 // [ext] subscribe and iteration hand out plain StreamMessages, not DOM events.
