@@ -1,11 +1,7 @@
-import {MAX_DELAY} from './options'
+import {MAX_DELAY, type NormalizedOptions} from './options'
 
-/** The backoff settings that shape the delay curve. */
-export interface BackoffPolicy {
-  factor: number
-  maxDelay: number
-  jitter: number
-}
+/** The options that shape the delay curve; `random` is injected so the curve can be table-tested. */
+export type BackoffPolicy = Pick<NormalizedOptions, 'backoffFactor' | 'maxRetryDelay' | 'jitter' | 'random'>
 
 /**
  * The base that consecutive failures grow from when the reconnection time is shorter: a server's `retry: 0` (or
@@ -17,21 +13,18 @@ export const GROWTH_FLOOR = 100
  * The delay before reconnection attempt `attempt` (1 for the first retry after a failure).
  *
  * `base` is the reconnection time (the `retryDelay` option, or the server's `retry:`). The first retry waits `base`;
- * later ones grow from `max(base, GROWTH_FLOOR)`. The exponential part is capped at `maxDelay`, but never drops below
+ * later ones grow from `max(base, GROWTH_FLOOR)`. The exponential part is capped at `maxRetryDelay`, but never drops below
  * `base` or `floor` (a `Retry-After`): [spec] the spec lets a client wait longer than the reconnection time, never
  * shorter. Jitter is then added on top, never subtracted, and the result fits a timer.
- *
- * Pure: `random` is injected so the curve can be table-tested.
  */
 export function reconnectDelay(
   attempt: number,
   base: number,
-  policy: BackoffPolicy,
-  random: () => number,
+  {backoffFactor, maxRetryDelay, jitter, random}: BackoffPolicy,
   floor = 0,
 ): number {
   const growth = attempt > 1 ? Math.max(base, GROWTH_FLOOR) : base
-  const exponential = Math.min(policy.maxDelay, growth * policy.factor ** Math.max(0, attempt - 1))
+  const exponential = Math.min(maxRetryDelay, growth * backoffFactor ** Math.max(0, attempt - 1))
   const delay = Math.max(base, exponential, floor)
-  return Math.min(MAX_DELAY, Math.ceil(delay + random() * policy.jitter * delay))
+  return Math.min(MAX_DELAY, Math.ceil(delay + random() * jitter * delay))
 }

@@ -6,6 +6,7 @@ import {HoldfastError} from './errors'
 import {MAX_DELAY, type NormalizedOptions} from './options'
 import {createIdStore, withoutLastEventId} from './resume'
 import {decideRetry} from './retry-policy'
+import {cancelBody} from './redirects'
 import {openStream, readStream} from './transport'
 import type {EventSourceStats} from './types'
 import {createWatchdog, type Watchdog} from './watchdog'
@@ -47,11 +48,6 @@ type State =
 
 function sameOrigin(a: string, b: string): boolean {
   return new URL(a).origin === new URL(b).origin
-}
-
-/** Releases a response body that nobody will read (some `fetch`es do not tie it to the abort signal). */
-function cancelBody(response: Response): void {
-  response.body?.cancel().catch(() => {})
 }
 
 /**
@@ -242,24 +238,19 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
   function settle(deciding: State, error: HoldfastError, retry: boolean): void {
     if (state !== deciding) return // closed while an async shouldRetry was pending
     if (!retry) return finish(error)
-    if (options.networkAware && !environment.isOnline()) {
-      // [ext] Offline: wait for `online` without spending an attempt.
+    // [ext] Offline, or hidden meanwhile: wait for `online` or `visible` without spending an attempt.
+    const reason = options.networkAware && !environment.isOnline() ? 'offline' : hidden && resendable && 'hidden'
+    if (reason) {
       failures--
-      setState({status: 'paused', reason: 'offline', error})
+      setState({status: 'paused', reason, error})
       return sink.error(error)
     }
     if (failures > options.maxAttempts) {
       const message = `Gave up on ${url} after ${options.maxAttempts} reconnection attempts: ${error.message}`
       return finish(new HoldfastError('retries-exhausted', message, {url, cause: error}))
     }
-    if (hidden && resendable) {
-      // [ext] Hidden meanwhile: the reconnect waits for the page to be visible (with the backoff reset).
-      setState({status: 'paused', reason: 'hidden', error})
-      return sink.error(error)
-    }
     const floor = Math.min(error.retryAfter ?? 0, options.maxRetryAfter)
-    const policy = {factor: options.backoffFactor, maxDelay: options.maxRetryDelay, jitter: options.jitter}
-    wait(error, reconnectDelay(failures, reconnectionTime, policy, options.random, floor), true)
+    wait(error, reconnectDelay(failures, reconnectionTime, options, floor), true)
   }
 
   /**

@@ -41,9 +41,8 @@ export function iterateEvents(
   let started = false
   let ended = source.readyState === 2
   let failure: HoldfastError | undefined
-  /** The consumer's `next()` that waits for a message. */
-  let waiting:
-    {resolve(result: IteratorResult<StreamMessage, undefined>): void; reject(error: unknown): void} | undefined
+  /** Wakes the consumer's `next()` that waits for a message or the end. */
+  let wake = (): void => {}
   /** While the consumer holds the source's reading: the promise the source waits on, and its resolver. */
   let paused: Promise<void> | undefined
   let resume = (): void => {}
@@ -57,18 +56,6 @@ export function iterateEvents(
     stallTimer = setTimeout(() => end(new HoldfastError('buffer-overflow', reason)), stallTimeout)
   }
 
-  const onMessage = (message: StreamMessage): void => {
-    if (waiting) {
-      const {resolve} = waiting
-      waiting = undefined
-      return resolve({done: false, value: message})
-    }
-    if (!started && held() >= bufferSize) {
-      const reason = `An iterator that is not being consumed fell ${bufferSize} events behind`
-      return end(new HoldfastError('buffer-overflow', reason))
-    }
-    queue.push(message)
-  }
   let unsubscribe = (): void => {}
   let unregister = (): void => {}
   function end(error?: HoldfastError): void {
@@ -79,18 +66,19 @@ export function iterateEvents(
     unregister()
     clearTimeout(stallTimer)
     resume()
-    if (waiting) settleEnded()
-  }
-  /** Hands the end to the waiting `next()`: the failure once, then done. */
-  function settleEnded(): void {
-    const {resolve, reject} = waiting!
-    waiting = undefined
-    if (failure) reject(failure)
-    else resolve(DONE)
-    failure = undefined
+    wake()
   }
   if (!ended) {
-    unsubscribe = source.subscribe(onMessage, {types}) // first: it validates `types`
+    // First: it validates `types`.
+    unsubscribe = source.subscribe(
+      (message) => {
+        if (!started && held() >= bufferSize)
+          return end(new HoldfastError('buffer-overflow', `An unconsumed iterator fell ${bufferSize} events behind`))
+        queue.push(message)
+        wake()
+      },
+      {types},
+    )
     unregister = register({
       end,
       pressure() {
@@ -108,38 +96,31 @@ export function iterateEvents(
   }
 
   return {
-    next() {
+    async next() {
       started = true
+      while (head === queue.length && !ended) await new Promise<void>((resolve) => (wake = resolve))
       if (head < queue.length) {
         const value = queue[head++]!
         if (head === queue.length) {
           queue = []
           head = 0
         }
-        if (paused) {
-          if (held() <= bufferSize / 2) resume()
-          else watchStall() // progress: the consumer is alive
-        }
-        return Promise.resolve({done: false, value})
+        // Caught up halfway: the source reads on. Before that, a message taken is progress: the consumer is alive.
+        if (paused && held() > bufferSize / 2) watchStall()
+        else if (paused) resume()
+        return {done: false, value}
       }
-      if (!ended) return new Promise((resolve, reject) => (waiting = {resolve, reject}))
       const error = failure
       failure = undefined
-      return error ? Promise.reject(error) : Promise.resolve(DONE)
+      if (error) throw error
+      return DONE
     },
-    return() {
+    async return() {
       queue = []
       head = 0
       end()
       failure = undefined
-      return Promise.resolve(DONE)
-    },
-    throw(error?: unknown) {
-      queue = []
-      head = 0
-      end()
-      failure = undefined
-      return Promise.reject(error)
+      return DONE
     },
     [Symbol.asyncIterator]() {
       return this

@@ -58,10 +58,13 @@ export interface NormalizedOptions extends Defaults {
   random: () => number
 }
 
-const aFunction: Rule = [(v) => typeof v === 'function', 'a function']
-/** The longest delay a timer can take: `setTimeout` fires at once for anything longer (a signed 32-bit int). */
+/**
+ * The largest number an option takes, and the longest delay a timer can wait: `setTimeout` fires at once for
+ * anything longer (a signed 32-bit int), so a "never" of 1e10 would become a tight loop.
+ */
 export const MAX_DELAY = 2 ** 31 - 1
-const aDelay: Rule = [(v: number) => v <= MAX_DELAY, `a non-negative number of ms up to ${MAX_DELAY} (24.8 days)`]
+
+const aFunction: Rule = [(v) => typeof v === 'function', 'a function']
 
 /**
  * Checks beyond "the same type as the default" (see `hasDefaultType`): `[test, what it expects]`. Options
@@ -72,21 +75,13 @@ const rules: Record<string, Rule> = {
   method: [(v: string) => /^[!#$%&'*+.^_`|~\w-]+$/.test(v), 'an HTTP method'],
   lastEventIdIn: [(v: string) => /^(header|query|both)$/.test(v), "'header', 'query' or 'both'"],
   lastEventIdParam: [(v: string) => v, 'a non-empty string'],
-  backoffFactor: [(v: number) => v >= 1, 'a finite number >= 1'],
+  backoffFactor: [(v: number) => v >= 1, 'a number >= 1'],
   jitter: [(v: number) => v <= 1, 'a number from 0 to 1'],
-  maxAttempts: [(v: number) => v === Infinity || Number.isInteger(v), 'a non-negative integer or Infinity'],
-  dedupe: [Number.isInteger, 'a non-negative integer'],
-  maxEventSize: [(v: number) => Number.isInteger(v) && v > 0, 'a positive integer'],
-  retryStatuses: [(v: number[]) => v.every((s) => s >= 100 && s <= 599), 'an array of HTTP status codes (100-599)'],
-  pauseWhenHidden: [
-    (v: number | false) => v === false || (v >= 0 && v <= MAX_DELAY),
-    `false or a number of ms up to ${MAX_DELAY}`,
-  ],
-  idleTimeout: aDelay,
-  retryDelay: aDelay,
-  maxRetryDelay: aDelay,
-  maxRetryAfter: aDelay,
-  stableAfter: aDelay,
+  maxAttempts: [(v: number) => v === Infinity || Number.isInteger(v), 'an integer >= 0 or Infinity'],
+  dedupe: [Number.isInteger, 'an integer >= 0'],
+  maxEventSize: [(v: number) => Number.isInteger(v) && v > 0, 'an integer > 0'],
+  retryStatuses: [(v: number[]) => v.every((s) => s >= 100 && s <= 599), 'an array of HTTP statuses (100-599)'],
+  pauseWhenHidden: [(v: number | false) => v === false || hasDefaultType(v, 0), `false or ms from 0 to ${MAX_DELAY}`],
   headers: [(v: object) => v && /^(object|function)$/.test(typeof v), 'an object, array of pairs or function'],
   environment: [(v: Environment) => typeof v?.subscribe === 'function', 'an Environment'],
   persistLastEventId: [(v: string | {key: string}) => (typeof v === 'string' ? v : v?.key), 'a key or {key, storage}'],
@@ -96,10 +91,10 @@ const rules: Record<string, Rule> = {
   random: aFunction,
 }
 
-/** Whether `value` has its default's type: numbers non-negative, and finite unless the default is not. */
+/** Whether `value` has its default's type: numbers from 0 to MAX_DELAY, or Infinity where that is the default. */
 function hasDefaultType(value: unknown, fallback: unknown): boolean {
   if (typeof fallback === 'number')
-    return typeof value === 'number' && value >= 0 && (value < Infinity || fallback === value)
+    return typeof value === 'number' && value >= 0 && (value <= MAX_DELAY || fallback === value)
   if (typeof fallback === 'string') return typeof value === 'string'
   return !Array.isArray(fallback) || Array.isArray(value) // boolean options are used as truthy or falsy
 }
@@ -130,7 +125,7 @@ export function normalizeOptions(init: HoldfastEventSourceInit | null = {}): Nor
     const fallback = (defaultOptions as Record<string, unknown>)[key]
     const [test, expected] = rules[key] ?? [
       () => true,
-      typeof fallback === 'number' ? 'a finite, non-negative number' : `a ${typeof fallback}`,
+      typeof fallback === 'number' ? `a number from 0 to ${MAX_DELAY}` : `a ${typeof fallback}`,
     ]
     if (!hasDefaultType(value, fallback) || !test(value as never))
       invalid(`\`${key}\` must be ${expected}, got ${String(value)}`)
@@ -138,9 +133,6 @@ export function normalizeOptions(init: HoldfastEventSourceInit | null = {}): Nor
   }
   const method = (options.method as string).toUpperCase()
   if (/^(GET|HEAD)$/.test(method) && init.body != null) invalid(`a ${method} request cannot have a \`body\``)
-  // [ext] A stream body is sent once (with `duplex: 'half'`): nothing may re-send it.
-  if (init.body instanceof ReadableStream && init.retryNonGet)
-    invalid('a ReadableStream `body` can be sent only once, so not with `retryNonGet`')
   const persist = init.persistLastEventId
   const {key, storage} = typeof persist === 'string' ? {key: persist} : (persist ?? {})
   // Read only when persistence is asked for: reading `sessionStorage` throws in some frames.

@@ -1,3 +1,8 @@
+/** Releases a response body that nobody will read (some `fetch`es do not tie it to the abort signal). */
+export function cancelBody(response: Response): void {
+  response.body?.cancel().catch(() => {})
+}
+
 /** Headers that are Holdfast's own, not the caller's: the only ones sent on to an origin the caller did not name. */
 const OWN_HEADERS = /^(accept|last-event-id)$/
 
@@ -29,7 +34,7 @@ export async function fetchFollowing(
     const location = response?.status >= 300 && response.status < 400 && response.headers.get('location')
     // fetch's limit: a 21st redirect is a network error; here the 3xx itself is reported.
     if (!location || hops === 20) return {response, url: (response?.redirected && response.url) || url}
-    void response.body?.cancel().catch(() => {})
+    cancelBody(response)
     const next = new URL(location, url).href
     if (new URL(next).origin !== new URL(url).origin)
       init = {...init, headers: new Headers([...init.headers].filter(([name]) => OWN_HEADERS.test(name)))}

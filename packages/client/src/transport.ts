@@ -1,4 +1,4 @@
-import {HoldfastError} from './errors'
+import {HoldfastError, type HoldfastErrorCode} from './errors'
 import type {NormalizedOptions} from './options'
 import {fetchFollowing, type Followed} from './redirects'
 import {toHeaderValue, urlWithLastEventId} from './resume'
@@ -81,45 +81,27 @@ function isReadable(body: unknown): body is ReadableStream<Uint8Array> {
  * The decision rests on the status and headers alone.
  */
 async function checkResponse(response: Response, url: string): Promise<void> {
-  if (typeof response?.status !== 'number' || !response.headers)
-    throw new HoldfastError('invalid-response', `The fetch for ${url} resolved with something that is not a Response`, {
-      url,
-    })
-  const {status, headers} = response
-  const contentType = headers.get('content-type')
+  const status = response?.status
+  const headers = response?.headers
+  const contentType = headers?.get('content-type')
+  const fail = (code: HoldfastErrorCode, why: string, retryAfter?: number): HoldfastError =>
+    new HoldfastError(code, `Failed to connect to ${url}: ${why}`, {url, status, headers, retryAfter})
+  let error: HoldfastError
   if (status === 200 && isEventStream(contentType)) {
     if (isReadable(response.body)) return
-    throw new HoldfastError('invalid-response', `The response from ${url} has no readable body`, {
-      url,
-      status,
-      headers,
-    })
-  }
-  let error: HoldfastError
-  const details = {url, status, headers}
-  if (status === 204) {
+    // A custom `fetch` may hand back anything: this fails the same way every time, so it is never retried.
+    throw fail('invalid-response', 'the response has no readable body')
+  } else if (status === 204) {
     // [spec] 204 No Content: fail the connection; the server asked us to stop.
-    error = new HoldfastError(
-      'no-content',
-      `${url} responded 204 No Content: the server asked the client to stop`,
-      details,
-    )
+    error = fail('no-content', 'server responded 204 No Content, asking the client to stop')
   } else if (status !== 200) {
     // [spec] Any other status than 200 fails the connection (Holdfast retries the ones in `retryStatuses`).
-    const retryAfter = parseRetryAfter(headers.get('retry-after'), Date.now())
+    if (typeof status !== 'number') throw fail('invalid-response', 'fetch resolved with something not a Response')
     const reason = `${status}${response.statusText ? ` ${response.statusText}` : ''}`
-    error = new HoldfastError('http-status', `Failed to connect to ${url}: server responded ${reason}`, {
-      ...details,
-      retryAfter,
-    })
+    error = fail('http-status', `server responded ${reason}`, parseRetryAfter(headers.get('retry-after'), Date.now()))
   } else {
     // [spec] A Content-Type other than text/event-stream fails the connection.
-    const got = contentType ?? 'none'
-    error = new HoldfastError(
-      'content-type',
-      `Failed to connect to ${url}: expected Content-Type text/event-stream, got ${got}`,
-      details,
-    )
+    error = fail('content-type', `expected Content-Type text/event-stream, got ${contentType ?? 'none'}`)
   }
   const body = await readExcerpt(response)
   if (body !== undefined) Object.assign(error, {body})
@@ -132,14 +114,9 @@ async function checkResponse(response: Response, url: string): Promise<void> {
  */
 export async function openStream(options: NormalizedOptions, request: AttemptRequest): Promise<Followed> {
   const headers = await resolveHeaders(options, request)
+  // [ext] A stream body is sent once (with `duplex: 'half'`): a reconnection cannot re-send it.
   if (options.body instanceof ReadableStream && options.body.locked)
-    throw new HoldfastError(
-      'invalid-option',
-      `A ReadableStream body was sent to ${request.url} once; it cannot be re-sent`,
-      {
-        url: request.url,
-      },
-    )
+    throw new HoldfastError('invalid-option', `A ReadableStream \`body\` cannot be sent to ${request.url} again`)
   const url = urlWithLastEventId(request.url, request.lastEventId, options.lastEventIdIn, options.lastEventIdParam)
   // Looked up at call time so that instrumentation installed after construction (msw, say) is honoured.
   const fetchImpl = options.fetch ?? globalThis.fetch

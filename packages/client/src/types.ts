@@ -155,7 +155,6 @@ export interface EventIteratorOptions {
 export interface EventIterator extends AsyncIterableIterator<StreamMessage, undefined, undefined> {
   next(): Promise<IteratorResult<StreamMessage, undefined>>
   return(): Promise<IteratorResult<StreamMessage, undefined>>
-  throw(error?: unknown): Promise<IteratorResult<StreamMessage, undefined>>
   [Symbol.asyncIterator](): EventIterator
 }
 

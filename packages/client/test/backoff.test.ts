@@ -5,7 +5,7 @@ import {mockStream, openSource, record, until, useFakeClock, useMockServer} from
 
 useMockServer()
 
-const policy = {factor: 2, maxDelay: 30_000, jitter: 0.5}
+const policy = (random: number) => ({backoffFactor: 2, maxRetryDelay: 30_000, jitter: 0.5, random: () => random})
 
 describe('reconnectDelay (pure)', () => {
   it.each([
@@ -31,13 +31,13 @@ describe('reconnectDelay (pure)', () => {
     [2, 0, 0.5, 0, 250],
     [1, 2 ** 31 - 1, 0.5, 0, 2 ** 31 - 1], // what a timer can wait, never more (setTimeout fires at once beyond)
   ])('attempt %i, base %i, random %f, floor %i → %i ms', (attempt, base, random, floor, expected) => {
-    expect(reconnectDelay(attempt, base, policy, () => random, floor)).toBe(expected)
+    expect(reconnectDelay(attempt, base, policy(random), floor)).toBe(expected)
   })
 
   it('never goes below the un-jittered delay, for any random value', () => {
     for (let attempt = 1; attempt <= 20; attempt++) {
       for (const random of [0, 0.1, 0.5, 0.9, 0.999999]) {
-        const delay = reconnectDelay(attempt, 1000, policy, () => random)
+        const delay = reconnectDelay(attempt, 1000, policy(random))
         const floor = Math.min(30_000, 1000 * 2 ** (attempt - 1))
         expect(delay).toBeGreaterThanOrEqual(floor)
         expect(delay).toBeLessThanOrEqual(floor * 1.5)

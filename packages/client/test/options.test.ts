@@ -4,32 +4,28 @@ import type {HoldfastEventSourceInit} from '../src/index'
 
 describe('options', () => {
   it.each<[string, HoldfastEventSourceInit, string]>([
-    [
-      'idleTimeout',
-      {idleTimeout: -1},
-      '`idleTimeout` must be a non-negative number of ms up to 2147483647 (24.8 days), got -1',
-    ],
-    ['idleTimeout', {idleTimeout: Number.NaN}, '`idleTimeout` must be a non-negative number of ms up to 2147483647'],
+    ['idleTimeout', {idleTimeout: -1}, '`idleTimeout` must be a number from 0 to 2147483647, got -1'],
+    ['idleTimeout', {idleTimeout: Number.NaN}, '`idleTimeout` must be a number from 0 to 2147483647'],
     // setTimeout fires at once for longer delays: a "never" of 1e10 would re-arm the watchdog in a tight loop.
-    ['idleTimeout', {idleTimeout: 1e10}, '`idleTimeout` must be a non-negative number of ms up to 2147483647'],
-    ['retryDelay', {retryDelay: Infinity}, '`retryDelay` must be a non-negative number of ms up to 2147483647'],
-    ['retryDelay', {retryDelay: 2 ** 31}, '`retryDelay` must be a non-negative number of ms up to 2147483647'],
-    ['maxRetryAfter', {maxRetryAfter: 2 ** 40}, '`maxRetryAfter` must be a non-negative number of ms up to'],
-    ['stableAfter', {stableAfter: 2 ** 40}, '`stableAfter` must be a non-negative number of ms up to'],
+    ['idleTimeout', {idleTimeout: 1e10}, '`idleTimeout` must be a number from 0 to 2147483647'],
+    ['retryDelay', {retryDelay: Infinity}, '`retryDelay` must be a number from 0 to 2147483647'],
+    ['retryDelay', {retryDelay: 2 ** 31}, '`retryDelay` must be a number from 0 to 2147483647'],
+    ['maxRetryAfter', {maxRetryAfter: 2 ** 40}, '`maxRetryAfter` must be a number from 0 to'],
+    ['stableAfter', {stableAfter: 2 ** 40}, '`stableAfter` must be a number from 0 to'],
     [
       'maxRetryDelay',
       {maxRetryDelay: '5' as unknown as number},
-      '`maxRetryDelay` must be a non-negative number of ms up to 2147483647 (24.8 days), got 5',
+      '`maxRetryDelay` must be a number from 0 to 2147483647, got 5',
     ],
-    ['backoffFactor', {backoffFactor: 0.5}, '`backoffFactor` must be a finite number >= 1, got 0.5'],
+    ['backoffFactor', {backoffFactor: 0.5}, '`backoffFactor` must be a number >= 1, got 0.5'],
     ['jitter', {jitter: 2}, '`jitter` must be a number from 0 to 1, got 2'],
-    ['maxAttempts', {maxAttempts: 1.5}, '`maxAttempts` must be a non-negative integer or Infinity, got 1.5'],
-    ['dedupe', {dedupe: -3}, '`dedupe` must be a non-negative integer, got -3'],
-    ['maxEventSize', {maxEventSize: 0}, '`maxEventSize` must be a positive integer, got 0'],
+    ['maxAttempts', {maxAttempts: 1.5}, '`maxAttempts` must be an integer >= 0 or Infinity, got 1.5'],
+    ['dedupe', {dedupe: -3}, '`dedupe` must be an integer >= 0, got -3'],
+    ['maxEventSize', {maxEventSize: 0}, '`maxEventSize` must be an integer > 0, got 0'],
     [
       'retryStatuses',
       {retryStatuses: [503, 999]},
-      '`retryStatuses` must be an array of HTTP status codes (100-599), got 503,999',
+      '`retryStatuses` must be an array of HTTP statuses (100-599), got 503,999',
     ],
     [
       'lastEventIdIn',
@@ -47,13 +43,8 @@ describe('options', () => {
     ],
     ['fetch', {fetch: {} as typeof fetch}, '`fetch` must be a function, got [object Object]'],
     ['shouldRetry', {shouldRetry: true as unknown as () => boolean}, '`shouldRetry` must be a function, got true'],
-    ['pauseWhenHidden', {pauseWhenHidden: -5}, '`pauseWhenHidden` must be false or a number of ms up to 2147483647'],
-    ['pauseWhenHidden', {pauseWhenHidden: 1e10}, '`pauseWhenHidden` must be false or a number of ms up to 2147483647'],
-    [
-      'body',
-      {method: 'POST', body: new ReadableStream(), retryNonGet: true},
-      'a ReadableStream `body` can be sent only once, so not with `retryNonGet`',
-    ],
+    ['pauseWhenHidden', {pauseWhenHidden: -5}, '`pauseWhenHidden` must be false or ms from 0 to 2147483647'],
+    ['pauseWhenHidden', {pauseWhenHidden: 1e10}, '`pauseWhenHidden` must be false or ms from 0 to 2147483647'],
     ['persistLastEventId', {persistLastEventId: ''}, '`persistLastEventId` must be a key or {key, storage}, got '],
     [
       'persistLastEventId',
