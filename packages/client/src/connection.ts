@@ -42,8 +42,9 @@ type State =
   | {status: 'connecting'; attempt: Attempt}
   | {status: 'open'; attempt: Attempt; openedAt: number; origin: string}
   | {status: 'deciding'}
-  | {status: 'waiting'; timer: ReturnType<typeof setTimeout>; error: HoldfastError}
-  | {status: 'paused'; reason: 'offline' | 'hidden'; error?: HoldfastError}
+  | {status: 'waiting'; timer: ReturnType<typeof setTimeout>; error: HoldfastError; due: number}
+  /** `error` and `due` when the pause held a reconnect after a failure: it resumes at `due`, not sooner. */
+  | {status: 'paused'; reason: 'offline' | 'hidden'; error?: HoldfastError; due?: number}
   | {status: 'closed'}
 
 function sameOrigin(a: string, b: string): boolean {
@@ -238,11 +239,10 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
   function settle(deciding: State, error: HoldfastError, retry: boolean): void {
     if (state !== deciding) return // closed while an async shouldRetry was pending
     if (!retry) return finish(error)
-    // [ext] Offline, or hidden meanwhile: wait for `online` or `visible` without spending an attempt.
-    const reason = options.networkAware && !environment.isOnline() ? 'offline' : hidden && resendable && 'hidden'
-    if (reason) {
+    // [ext] Offline: wait for `online` without spending an attempt.
+    if (options.networkAware && !environment.isOnline()) {
       failures--
-      setState({status: 'paused', reason, error})
+      setState({status: 'paused', reason: 'offline', error})
       return sink.error(error)
     }
     if (failures > options.maxAttempts) {
@@ -250,7 +250,11 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
       return finish(new HoldfastError('retries-exhausted', message, {url, cause: error}))
     }
     const floor = Math.min(error.retryAfter ?? 0, options.maxRetryAfter)
-    wait(error, reconnectDelay(failures, reconnectionTime, options, floor), true)
+    const delay = reconnectDelay(failures, reconnectionTime, options, floor)
+    if (!(hidden && resendable)) return wait(error, delay, true)
+    // [ext] Hidden meanwhile: the reconnect waits for the page to be visible, and for its delay.
+    setState({status: 'paused', reason: 'hidden', error, due: now() + delay})
+    sink.error(error)
   }
 
   /**
@@ -258,11 +262,7 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
    * reconnect unless closed meanwhile. [ext] `reconnecting` announces the attempt; close() in a handler cancels it.
    */
   function wait(error: HoldfastError, delay: number, announceError: boolean): void {
-    const waiting: State = {
-      status: 'waiting',
-      timer: setTimeout(connect, delay),
-      error,
-    }
+    const waiting: State = {status: 'waiting', timer: setTimeout(connect, delay), error, due: now() + delay}
     setState(waiting)
     if (announceError) sink.error(error)
     if (state === waiting) sink.reconnecting(Math.max(failures, 1), delay, error)
@@ -290,14 +290,17 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
       // [ext] A hidden page's stream is closed, and resumed when visible; a non-GET request only if allowed. A
       // reconnect that is offline or deciding meanwhile finds the page hidden when it comes (see `connect`).
       hidden = true
-      if (resendable && /^(connecting|open|waiting)$/.test(state.status)) setState({status: 'paused', reason: 'hidden'})
+      if (!resendable) return
+      if (state.status === 'waiting') setState({...state, status: 'paused', reason: 'hidden'})
+      else if (/^(connecting|open)$/.test(state.status)) setState({status: 'paused', reason: 'hidden'})
     },
     visible() {
       hidden = false
-      if (state.status === 'paused' && state.reason === 'hidden') {
-        failures = 0
-        connect()
-      }
+      if (state.status !== 'paused' || state.reason !== 'hidden') return
+      // A healthy stream resumes at once; a reconnect after a failure keeps what remains of its delay.
+      if (state.error) return wait(state.error, Math.max(0, state.due! - now()), false)
+      failures = 0
+      connect()
     },
   })
   connect()

@@ -100,6 +100,23 @@ describe('[ext] pauseWhenHidden', () => {
 })
 
 describe('[ext] pauseWhenHidden holds whatever the reconnect was waiting on when the grace period ended', () => {
+  it('a pending reconnect keeps its delay across a hide: visible before it is due waits for the rest', async () => {
+    const stream = mockStream()
+    const environment = controlledEnvironment()
+    const source = openSource({environment, pauseWhenHidden: 0, retryDelay: 1000})
+    const log = record(source)
+    ;(await stream.open()).fail()
+    await until(() => log.at(-1) === 'reconnecting:1:1000', 'the reconnect scheduled')
+    environment.set({hidden: true})
+    await vi.advanceTimersByTimeAsync(300)
+    environment.set({hidden: false}) // a tab switch must not turn the backoff into an immediate retry
+    expect(log.at(-1)).toBe('reconnecting:1:700')
+    await vi.advanceTimersByTimeAsync(699)
+    expect(stream.connections).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(stream.connections).toHaveLength(2)
+  })
+
   it('paused offline: coming back online while still hidden does not reconnect; visible does', async () => {
     const stream = mockStream()
     const environment = controlledEnvironment()
@@ -137,6 +154,8 @@ describe('[ext] pauseWhenHidden holds whatever the reconnect was waiting on when
     expect(stream.connections).toHaveLength(1)
     expect(log).toEqual(['error:0:http-status']) // an error, and the reconnect waits for the page
     environment.set({hidden: false})
+    expect(log.at(-1)).toBe('reconnecting:1:0') // its delay has long passed
+    await vi.advanceTimersByTimeAsync(0)
     await stream.next()
     expect(source.stats.reconnects).toBe(1)
   })
