@@ -24,11 +24,12 @@ describe('reconnectDelay (pure)', () => {
     [1, 1000, 0, 7000, 7000], // Retry-After floor
     [3, 1000, 0.5, 7000, 8750], // floor, then jitter on top
     [1, 0, 0.9, 0, 0], // retry: 0 means at once, the first time
-    [2, 0, 0, 0, 200], // consecutive failures grow from GROWTH_FLOOR (100 ms), never a loop of zeros
-    [3, 0, 0, 0, 400],
+    [2, 0, 0, 0, 100], // consecutive failures grow from GROWTH_FLOOR (100 ms), never a loop of zeros
+    [3, 0, 0, 0, 200],
     [12, 0, 0, 0, 30_000],
-    [2, 50, 0, 0, 200], // a base below the floor grows from the floor too
-    [2, 0, 0.5, 0, 250],
+    [2, 50, 0, 0, 100], // a small base keeps its own curve where it is above the floor's
+    [3, 20, 0, 0, 200], // and follows the floor's where it is below
+    [2, 0, 0.5, 0, 125],
     [1, 2 ** 31 - 1, 0.5, 0, 2 ** 31 - 1], // what a timer can wait, never more (setTimeout fires at once beyond)
   ])('attempt %i, base %i, random %f, floor %i → %i ms', (attempt, base, random, floor, expected) => {
     expect(reconnectDelay(attempt, base, policy(random), floor)).toBe(expected)
@@ -64,14 +65,14 @@ describe('[ext] backoff across failures', () => {
       ;(await stream.next()).refuse()
       await until(() => delays.length === i + 1, `reconnect #${i + 1}`)
     }
-    expect(delays).toEqual([0, 200, 400, 800, 1600, 3200])
+    expect(delays).toEqual([0, 100, 200, 400, 800, 1600])
     expect(stream.connections).toHaveLength(6)
   })
 
   it('with retryDelay: 0, the same', async () => {
     const stream = mockStream()
     const source = openSource({retryDelay: 0})
-    expect(await failRepeatedly(source, stream, 4)).toEqual([0, 200, 400, 800])
+    expect(await failRepeatedly(source, stream, 4)).toEqual([0, 100, 200, 400])
   })
 
   it('a retry: beyond what a timer can wait is clamped to it, not fired at once in a loop', async () => {
