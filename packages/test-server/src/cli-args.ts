@@ -23,6 +23,7 @@ Options:
       --heartbeat <ms>        heartbeat comment interval, 0 disables (default 15000)
       --retry <ms|off>        the retry: hint sent when a stream opens (default 1000)
       --replay-limit <n>      events kept per channel for Last-Event-ID replay (default 1000)
+      --poll-timeout <ms>     how long a long poll (?transport=poll) waits for events (default 25000)
       --token <secret>        control API token (or HOLDFAST_TOKEN); generated when --host is not loopback
       --static <prefix=dir>   serve a directory as static files under a URL prefix (repeatable)
       --ticker <channel[:ms]> publish a tick every ms (default 1000) on a channel (repeatable)
@@ -82,6 +83,7 @@ export function parseCliArgs(argv: readonly string[], env: Record<string, string
     heartbeatMs: integerFlag('heartbeat', values.heartbeat),
     retryMs: retry === 'off' ? false : integerFlag('retry', retry),
     replayLimit: integerFlag('replay-limit', values['replay-limit']),
+    pollTimeoutMs: integerFlag('poll-timeout', values['poll-timeout']),
     token: values.token ?? env.HOLDFAST_TOKEN,
     static: staticFlag(values.static),
     ticker: tickerFlag(values.ticker),
@@ -111,6 +113,7 @@ function parse(argv: readonly string[]) {
       heartbeat: {type: 'string'},
       retry: {type: 'string'},
       'replay-limit': {type: 'string'},
+      'poll-timeout': {type: 'string'},
       token: {type: 'string'},
       static: {type: 'string', multiple: true},
       ticker: {type: 'string', multiple: true},

@@ -72,5 +72,18 @@ export function createMetrics(hub: Hub): Registry {
       }
     },
   })
+  new Counter({
+    name: `${prefix}stream_requests_total`,
+    help: 'Stream requests answered with 200, by transport (stream or poll) and HTTP protocol (http/1.1, h2).',
+    labelNames: ['transport', 'protocol'],
+    registers,
+    collect() {
+      this.reset()
+      for (const [key, count] of stats.opened) {
+        const [transport = '', protocol = ''] = key.split(' ')
+        this.inc({transport, protocol}, count)
+      }
+    },
+  })
   return registers[0] as Registry
 }

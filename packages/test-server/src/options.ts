@@ -17,6 +17,7 @@ export const defaultOptions = Object.freeze({
   maxQueuedBytes: 1024 * 1024,
   connectionHistory: 1_000,
   lastEventIdParam: 'lastEventId',
+  pollTimeoutMs: 25_000,
   shutdownEvent: Object.freeze({event: 'shutdown', data: 'server shutting down'}) as ShutdownEvent | false,
   shutdownTimeoutMs: 5_000,
   keepAliveTimeoutMs: 5_000,
@@ -25,6 +26,9 @@ export const defaultOptions = Object.freeze({
   backlog: 1_024,
   metricsPrefix: 'holdfast_',
 })
+
+/** The longest a long poll may wait for events: an hour, far past any proxy's idle limit. */
+export const MAX_POLL_TIMEOUT_MS = 3_600_000
 
 /** Defaults of a ticker. */
 export const tickerDefaults = Object.freeze({channel: 'ticker', intervalMs: 1_000})
@@ -51,6 +55,7 @@ export interface NormalizedOptions {
   maxQueuedBytes: number
   connectionHistory: number
   lastEventIdParam: string
+  pollTimeoutMs: number
   shutdownEvent: Required<ShutdownEvent> | false
   shutdownTimeoutMs: number
   keepAliveTimeoutMs: number
@@ -187,6 +192,7 @@ export function normalizeOptions(options: TestServerOptions = {}): NormalizedOpt
     maxQueuedBytes: integerOption('maxQueuedBytes', options.maxQueuedBytes, d.maxQueuedBytes, 1),
     connectionHistory: integerOption('connectionHistory', options.connectionHistory, d.connectionHistory),
     lastEventIdParam,
+    pollTimeoutMs: integerOption('pollTimeoutMs', options.pollTimeoutMs, d.pollTimeoutMs, 0, MAX_POLL_TIMEOUT_MS),
     shutdownEvent: shutdownEvent(options.shutdownEvent),
     shutdownTimeoutMs: integerOption('shutdownTimeoutMs', options.shutdownTimeoutMs, d.shutdownTimeoutMs),
     keepAliveTimeoutMs: integerOption('keepAliveTimeoutMs', options.keepAliveTimeoutMs, d.keepAliveTimeoutMs),

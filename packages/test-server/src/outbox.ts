@@ -40,6 +40,8 @@ export class Outbox {
   #trickleMs = 0
   #trickleTimer: ReturnType<typeof setTimeout> | undefined
   #closed = false
+  /** Called once the queue is empty (see `whenEmpty`). */
+  #onEmpty: (() => void) | undefined
 
   constructor(res: ServerResponse, limit: number, owner: OutboxOwner) {
     const socket = res.socket
@@ -118,9 +120,20 @@ export class Outbox {
     }
   }
 
+  /**
+   * Calls `callback` once everything queued has been handed to the socket: at once when nothing is queued, or after
+   * the last trickled byte or the last write held back by backpressure. Not called once the outbox is closed.
+   */
+  whenEmpty(callback: () => void): void {
+    if (this.#closed) return
+    if (this.#queuedBytes === 0) callback()
+    else this.#onEmpty = callback
+  }
+
   /** Releases the queue and the timer; nothing is written afterwards. */
   close(): void {
     this.#closed = true
+    this.#onEmpty = undefined
     this.#queue = undefined
     this.#queuedBytes = 0
     this.#clearTrickleTimer()
@@ -160,6 +173,13 @@ export class Outbox {
       this.#queuedBytes -= next.chunk.length
       this.#writeNow(next.chunk, next.onWritten, next.wire)
     }
+    if (queue.length === 0) this.#emptied()
+  }
+
+  #emptied(): void {
+    const callback = this.#onEmpty
+    this.#onEmpty = undefined
+    callback?.()
   }
 
   #trickleByte(queue: Pending[]): void {
@@ -178,7 +198,7 @@ export class Outbox {
         this.#trickleTimer = undefined
         this.#flush()
       }, this.#trickleMs)
-    }
+    } else this.#emptied()
   }
 
   #clearTrickleTimer(): void {

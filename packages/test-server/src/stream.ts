@@ -4,6 +4,8 @@ import {ArmedFaults} from './faults/armed.js'
 import type {FaultEntry} from './faults/entry.js'
 import {eventFrame, HEARTBEAT, HEARTBEAT_CHUNK, retryFrame} from './frame.js'
 import {Outbox} from './outbox.js'
+import {PollWindow, type PollEnding} from './poll.js'
+import {protocolOf} from './protocol.js'
 import type {LogEntry, ReplayPlan} from './replay-log.js'
 import type {Stats} from './stats.js'
 import type {
@@ -15,6 +17,7 @@ import type {
   LogEntry as LogLine,
   ReplayReport,
   StatusFault,
+  Transport,
 } from './types.js'
 
 /** What a stream needs from the server that owns it. */
@@ -29,6 +32,8 @@ export interface StreamHost {
   fired(entry: FaultEntry, stream: Stream): void
   /** Applies an armed fault to the stream (see faults/apply.ts). */
   apply(entry: FaultEntry, stream: Stream): void
+  /** A long poll ended before `entry` fired on it: the fault waits for the next connection, `remaining` events away. */
+  handBack(entry: FaultEntry, remaining: number): void
 }
 
 /** Everything known about the request when the stream is created. */
@@ -41,6 +46,8 @@ export interface StreamInit {
   lastEventId: string | undefined
   lastEventIdFrom: 'header' | 'query' | undefined
   now: number
+  /** [ext] How long a long poll waits for events; `undefined` for a stream (the response stays open). */
+  pollTimeoutMs: number | undefined
 }
 
 interface Hold {
@@ -63,6 +70,8 @@ type Phase =
       heartbeatBy: string | undefined
       stall: Stall | undefined
       trickleBy: string | undefined
+      /** A long poll's timers; `undefined` for a stream, and once the poll is ending. */
+      poll: PollWindow | undefined
     }
   | {name: 'closed'}
 
@@ -94,6 +103,8 @@ export class Stream implements Subscriber {
   readonly openedAt: number
   readonly lastEventId: string | undefined
   readonly lastEventIdFrom: 'header' | 'query' | undefined
+  readonly transport: Transport
+  readonly #pollTimeoutMs: number | undefined
   /** The request body of a POST, filled in as it arrives. */
   body: string | undefined
   readonly #req: IncomingMessage
@@ -123,6 +134,8 @@ export class Stream implements Subscriber {
     this.openedAt = init.now
     this.lastEventId = init.lastEventId
     this.lastEventIdFrom = init.lastEventIdFrom
+    this.transport = init.pollTimeoutMs === undefined ? 'stream' : 'poll'
+    this.#pollTimeoutMs = init.pollTimeoutMs
     this.#req = init.req
     this.#res = init.res
     this.#host = host
@@ -214,15 +227,25 @@ export class Stream implements Subscriber {
       'X-Accel-Buffering': 'no',
       'X-Holdfast-Connection': this.id,
       'X-Holdfast-Replay': plan.result,
+      'X-Holdfast-Transport': this.transport,
     })
     this.#res.flushHeaders()
     const host = this.#host
     this.#outbox = new Outbox(this.#res, host.maxQueuedBytes, this)
-    this.#phase = {name: 'open', heartbeat: undefined, heartbeatBy: undefined, stall: undefined, trickleBy: undefined}
+    const timeoutMs = this.#pollTimeoutMs
+    const poll = timeoutMs === undefined ? undefined : new PollWindow(timeoutMs, (ending) => this.#endPoll(ending))
+    this.#phase = {
+      name: 'open',
+      heartbeat: undefined,
+      heartbeatBy: undefined,
+      stall: undefined,
+      trickleBy: undefined,
+      poll,
+    }
     this.#startHeartbeat(host.heartbeatMs)
     if (plan.result !== 'none') this.#replay = {result: plan.result, events: plan.entries.length}
     this.#cursor = (plan.entries[0]?.seq ?? this.channel.lastSeq + 1) - 1
-    host.stats.connectionsOpened++
+    host.stats.streamOpened(this.transport, protocolOf(this.#req))
     for (const entry of options.faults) this.arm(entry)
     if (options.retryMs !== false) this.write(retryFrame(options.retryMs))
     this.#replayPlan(plan, this.lastEventId ?? '')
@@ -246,6 +269,7 @@ export class Stream implements Subscriber {
     this.#host.stats.eventsSent++
     this.#cursor = entry.seq
     this.#lastSentId = entry.event.id
+    this.#phase.poll?.eventSent()
     if (this.#armed) this.#countDown()
   }
 
@@ -276,6 +300,7 @@ export class Stream implements Subscriber {
     if (phase.stall?.timer) clearTimeout(phase.stall.timer)
     const timer = durationMs === undefined ? undefined : setTimeout(() => this.#unstall(), durationMs)
     phase.stall = {faultId, timer}
+    phase.poll?.pause()
     this.#outbox?.stall()
   }
 
@@ -368,6 +393,8 @@ export class Stream implements Subscriber {
       id: this.id,
       seq: this.seq,
       channel: this.channel.name,
+      transport: this.transport,
+      protocol: protocolOf(req),
       state: phase.name,
       method: req.method ?? 'GET',
       url: req.url ?? '',
@@ -433,6 +460,19 @@ export class Stream implements Subscriber {
     }
   }
 
+  /**
+   * A long poll is done: no more live events (the next poll replays them), the faults that did not fire here go back
+   * to wait for the next connection, and the response ends once its last byte is out (a trickle takes its time).
+   */
+  #endPoll(ending: PollEnding): void {
+    const phase = this.#phase
+    if (phase.name !== 'open') return
+    phase.poll = undefined
+    this.channel.subscribers.delete(this)
+    for (const {entry, remaining} of this.#armed?.takeAll() ?? []) this.#host.handBack(entry, remaining)
+    this.#outbox?.whenEmpty(() => this.end('server', ending))
+  }
+
   #unstall(): void {
     const phase = this.#phase
     if (phase.name !== 'open' || !phase.stall) return
@@ -441,6 +481,7 @@ export class Stream implements Subscriber {
     this.#outbox?.resume()
     // Catch up with what was published during the stall, from the log: nothing was queued for it.
     this.#replayPlan(this.channel.log.plan(String(this.#cursor), this.channel.lastSeq), String(this.#cursor))
+    if (this.#phase.name === 'open') this.#phase.poll?.resume()
   }
 
   #release(): void {
@@ -491,6 +532,7 @@ export class Stream implements Subscriber {
     if (phase.name === 'open') {
       if (phase.heartbeat) clearInterval(phase.heartbeat)
       if (phase.stall?.timer) clearTimeout(phase.stall.timer)
+      phase.poll?.dispose()
       this.channel.subscribers.delete(this)
     }
     this.#phase = {name: 'closed'}

@@ -6,7 +6,7 @@ const ALLOW_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'
 /** Always allowed, on top of whatever the preflight asks for. */
 const ALLOW_HEADERS = ['Last-Event-ID', 'Authorization', 'Content-Type', 'Cache-Control', 'X-Holdfast-Token']
 /** Response headers a page may read: the client needs `Retry-After` on a 503, tests read the rest. */
-const EXPOSE_HEADERS = 'Retry-After, X-Holdfast-Connection, X-Holdfast-Replay, Location'
+const EXPOSE_HEADERS = 'Retry-After, X-Holdfast-Connection, X-Holdfast-Replay, X-Holdfast-Transport, Location'
 
 /**
  * Sets the CORS headers of the response (the allowed `Origin` reflected, credentials allowed) and answers a

@@ -5,6 +5,7 @@ import {isConnectFault} from '../faults/parse.js'
 import {faultsFromQuery, type QueryFault} from '../faults/query.js'
 import type {Hub} from '../hub.js'
 import {checkChannelName} from '../names.js'
+import {MAX_POLL_TIMEOUT_MS} from '../options.js'
 import {Stream} from '../stream.js'
 import type {FaultType} from '../types.js'
 import {requireToken} from './auth.js'
@@ -18,6 +19,10 @@ const WRONG_CONTENT_TYPE = 'text/plain; charset=utf-8'
 const MAX_RECORDED_BODY = 64 * 1024
 /** The query parameter that overrides the `retry:` hint for one request. */
 export const RETRY_PARAM = 'retryMs'
+/** [ext] The query parameter that chooses how the events come: `stream` (the default) or `poll` (a long poll). */
+export const TRANSPORT_PARAM = 'transport'
+/** [ext] The query parameter that overrides the `pollTimeoutMs` option for one long poll. */
+export const POLL_TIMEOUT_PARAM = 'pollTimeoutMs'
 
 /** [spec] The Last-Event-ID header first; the query parameter for clients that cannot send headers. */
 function lastEventIdOf(req: IncomingMessage, url: URL, param: string): Pick<Stream, 'lastEventId' | 'lastEventIdFrom'> {
@@ -34,6 +39,32 @@ function retryOf(url: URL, fallback: number | false): number | false {
   if (!/^\d{1,9}$/.test(value))
     throw new TestServerError('invalid-request', `\`${RETRY_PARAM}\` must be a non-negative integer, got "${value}"`)
   return Number(value)
+}
+
+/** How long the request waits as a long poll, or `undefined` for a stream. */
+function pollTimeoutOf(url: URL, fallback: number): number | undefined {
+  const transport = url.searchParams.get(TRANSPORT_PARAM)
+  const timeout = url.searchParams.get(POLL_TIMEOUT_PARAM)
+  if (transport !== null && transport !== 'stream' && transport !== 'poll')
+    throw new TestServerError(
+      'invalid-request',
+      `\`${TRANSPORT_PARAM}\` must be "stream" or "poll", got ${JSON.stringify(transport)}`,
+    )
+  if (transport !== 'poll') {
+    if (timeout !== null)
+      throw new TestServerError(
+        'invalid-request',
+        `\`${POLL_TIMEOUT_PARAM}\` applies to long polls only: add \`${TRANSPORT_PARAM}=poll\``,
+      )
+    return undefined
+  }
+  if (timeout === null) return fallback
+  if (!/^\d{1,9}$/.test(timeout) || Number(timeout) > MAX_POLL_TIMEOUT_MS)
+    throw new TestServerError(
+      'invalid-request',
+      `\`${POLL_TIMEOUT_PARAM}\` must be an integer from 0 to ${MAX_POLL_TIMEOUT_MS}, got "${timeout}"`,
+    )
+  return Number(timeout)
 }
 
 /** Records the body of a POST (or any request that has one) as it arrives, up to 64 KiB. */
@@ -70,6 +101,7 @@ export async function handleStreamRequest(
   const queryFaults = faultsFromQuery(url.searchParams)
   if (queryFaults.length > 0) requireToken(req, url, hub.options.token, false)
   const retryMs = retryOf(url, hub.options.retryMs)
+  const pollTimeoutMs = pollTimeoutOf(url, hub.options.pollTimeoutMs)
   if (hub.closing) throw new TestServerError('closed', 'The server is shutting down')
 
   const seq = hub.connections.nextSeq()
@@ -81,6 +113,7 @@ export async function handleStreamRequest(
       req,
       res,
       now: Date.now(),
+      pollTimeoutMs,
       ...lastEventIdOf(req, url, hub.options.lastEventIdParam),
     },
     hub,

@@ -87,6 +87,12 @@ export interface TestServerOptions {
   connectionHistory?: number
   /** The query parameter read as Last-Event-ID when the header is absent. @defaultValue `'lastEventId'` */
   lastEventIdParam?: string
+  /**
+   * How long a long poll (`?transport=poll`) with nothing to send waits for the next event before it ends empty, in
+   * ms (0 to 3600000). Keep it below the client's idle timeout and the proxies' read timeouts. `?pollTimeoutMs=`
+   * overrides it per request. @defaultValue `25000`
+   */
+  pollTimeoutMs?: number
   /** The last event sent to every stream on `close()`; `false` sends none. */
   shutdownEvent?: ShutdownEvent | false
   /** How long `close()` waits for clients to leave before destroying their sockets, in ms. @defaultValue `5000` */
