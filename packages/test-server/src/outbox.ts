@@ -1,6 +1,6 @@
-import type {ServerResponse} from 'node:http'
 import type {Writable} from 'node:stream'
 import {httpChunk} from './frame.js'
+import {isHttp2, type AnyResponse} from './protocol.js'
 
 /** Who the outbox reports a queue past its limit to. */
 export interface OutboxOwner {
@@ -24,7 +24,8 @@ interface Pending {
  * `ServerResponse.write` would frame them: a broadcast then costs one socket write per client with a chunk framed
  * once for all, instead of four buffered writes and a deferred uncork per client (about twice as fast,
  * see bench/). `res.end()` still writes the last chunk. Without a socket of its own (a pipelined request) or without
- * chunked encoding (HTTP/1.0), it writes through the response.
+ * chunked encoding (HTTP/1.0), and on HTTP/2 (where the socket is shared by every stream of the connection), it
+ * writes through the response.
  */
 export class Outbox {
   bytesSent = 0
@@ -43,9 +44,9 @@ export class Outbox {
   /** Called once the queue is empty (see `whenEmpty`). */
   #onEmpty: (() => void) | undefined
 
-  constructor(res: ServerResponse, limit: number, owner: OutboxOwner) {
+  constructor(res: AnyResponse, limit: number, owner: OutboxOwner) {
     const socket = res.socket
-    this.#framed = socket !== null && res.chunkedEncoding && res.headersSent
+    this.#framed = !isHttp2(res) && socket !== null && res.chunkedEncoding && res.headersSent
     this.#sink = this.#framed && socket ? socket : res
     this.#limit = limit
     this.#owner = owner

@@ -1,11 +1,21 @@
-import {STATUS_CODES, type IncomingMessage, type ServerResponse} from 'node:http'
+import {STATUS_CODES} from 'node:http'
 import type {Channel, Subscriber} from './channel.js'
 import {ArmedFaults} from './faults/armed.js'
 import type {FaultEntry} from './faults/entry.js'
 import {eventFrame, HEARTBEAT, HEARTBEAT_CHUNK, retryFrame} from './frame.js'
 import {Outbox} from './outbox.js'
 import {PollWindow, type PollEnding} from './poll.js'
-import {protocolOf} from './protocol.js'
+import {
+  closeConnection,
+  connectionHeaders,
+  dropResponse,
+  flushHead,
+  protocolOf,
+  refuseRequest,
+  requestHeaders,
+  type AnyRequest,
+  type AnyResponse,
+} from './protocol.js'
 import type {LogEntry, ReplayPlan} from './replay-log.js'
 import type {Stats} from './stats.js'
 import type {
@@ -41,8 +51,8 @@ export interface StreamInit {
   id: string
   seq: number
   channel: Channel
-  req: IncomingMessage
-  res: ServerResponse
+  req: AnyRequest
+  res: AnyResponse
   lastEventId: string | undefined
   lastEventIdFrom: 'header' | 'query' | undefined
   now: number
@@ -79,7 +89,7 @@ const NO_REPLAY: ReplayReport = Object.freeze({result: 'none', events: 0})
 
 /** The stream a response belongs to, so that one shared 'close' listener serves every response. */
 const STREAM = Symbol('holdfast.stream')
-type OwnedResponse = ServerResponse & {[STREAM]?: Stream}
+type OwnedResponse = AnyResponse & {[STREAM]?: Stream}
 
 function beat(stream: Stream): void {
   stream.heartbeat()
@@ -107,8 +117,8 @@ export class Stream implements Subscriber {
   readonly #pollTimeoutMs: number | undefined
   /** The request body of a POST, filled in as it arrives. */
   body: string | undefined
-  readonly #req: IncomingMessage
-  readonly #res: ServerResponse
+  readonly #req: AnyRequest
+  readonly #res: AnyResponse
   readonly #host: StreamHost
   #phase: Phase = {name: 'connecting', hold: undefined}
   #outbox: Outbox | undefined
@@ -194,7 +204,7 @@ export class Stream implements Subscriber {
   refuse(): void {
     if (this.#phase.name !== 'connecting') return
     this.#finish('fault', 'fault-refuse')
-    this.#res.socket?.resetAndDestroy()
+    refuseRequest(this.#res)
   }
 
   /**
@@ -206,10 +216,9 @@ export class Stream implements Subscriber {
     this.#status = status
     this.#directBytes = Buffer.byteLength(message)
     this.#finish(closedBy, reason)
-    const socket = this.#res.socket
     this.#res
       .writeHead(status, {'Content-Type': 'text/plain; charset=utf-8'})
-      .end(message, closeSocket ? () => socket?.end() : undefined)
+      .end(message, closeSocket ? closeConnection(this.#res) : undefined)
   }
 
   /**
@@ -223,13 +232,13 @@ export class Stream implements Subscriber {
     this.#res.writeHead(200, {
       'Content-Type': options.contentType,
       'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
+      ...connectionHeaders(this.#res),
       'X-Accel-Buffering': 'no',
       'X-Holdfast-Connection': this.id,
       'X-Holdfast-Replay': plan.result,
       'X-Holdfast-Transport': this.transport,
     })
-    this.#res.flushHeaders()
+    flushHead(this.#res)
     const host = this.#host
     this.#outbox = new Outbox(this.#res, host.maxQueuedBytes, this)
     const timeoutMs = this.#pollTimeoutMs
@@ -371,19 +380,16 @@ export class Stream implements Subscriber {
     outbox?.flushAll()
     outbox?.close()
     this.#finish(closedBy, reason)
-    // Node detaches the socket from the response when it finishes: hold on to it for the callback.
-    const socket = this.#res.socket
-    this.#res.end(closeSocket ? () => socket?.end() : undefined)
+    // Node detaches the socket from the response when it finishes: closeConnection holds on to it.
+    this.#res.end(closeSocket ? closeConnection(this.#res) : undefined)
   }
 
-  /** Destroys the socket without ending the response: the client sees a network error. */
+  /** Cuts the response off without ending it (see `dropResponse`): the client sees a network error. */
   destroy(closedBy: ClosedBy, reason: CloseReason, reset = false): void {
     if (this.#phase.name === 'closed') return
     this.#outbox?.close()
     this.#finish(closedBy, reason)
-    const socket = this.#res.socket
-    if (reset) socket?.resetAndDestroy()
-    else socket?.destroy()
+    dropResponse(this.#res, reset)
   }
 
   snapshot(): ConnectionRecord {
@@ -398,7 +404,7 @@ export class Stream implements Subscriber {
       state: phase.name,
       method: req.method ?? 'GET',
       url: req.url ?? '',
-      headers: {...req.headers},
+      headers: requestHeaders(req),
       body: this.body,
       lastEventId: this.lastEventId,
       lastEventIdFrom: this.lastEventIdFrom,
@@ -445,8 +451,7 @@ export class Stream implements Subscriber {
       this.#finish('fault', 'fault-drop')
       outbox.write(frame.subarray(0, Math.floor(frame.length / 2)), () => {
         outbox.close()
-        if (reset) this.#res.socket?.resetAndDestroy()
-        else this.#res.socket?.destroy()
+        dropResponse(this.#res, reset)
       })
     }
     this.#host.fired(entry, this)

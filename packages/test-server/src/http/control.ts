@@ -1,4 +1,3 @@
-import type {IncomingMessage} from 'node:http'
 import {normalizeEvent} from '../channel.js'
 import {TestServerError} from '../errors.js'
 import {faultInfo} from '../faults/registry.js'
@@ -7,6 +6,7 @@ import {checkChannelName} from '../names.js'
 import type {ConnectionPredicate, ConnectionRecord, FaultTarget, HttpProtocol, Transport} from '../types.js'
 import {waitTimeout} from '../wait-list.js'
 import {readJson} from './json.js'
+import type {AnyRequest} from '../protocol.js'
 
 /** One control request, as a command handler sees it. */
 interface Request {
@@ -316,7 +316,7 @@ function matchPath(pattern: string, segments: string[]): string[] | undefined {
  * Runs the control command at `/control/<path>`. An unknown command is a 400 naming the known ones; a known one
  * with another method is a 405.
  */
-export async function runControl(hub: Hub, req: IncomingMessage, url: URL, segments: string[]): Promise<Answer> {
+export async function runControl(hub: Hub, req: AnyRequest, url: URL, segments: string[]): Promise<Answer> {
   const found = commands
     .map((command) => ({command, params: matchPath(command.path, segments)}))
     .filter((match): match is {command: Command; params: string[]} => match.params !== undefined)

@@ -1,6 +1,6 @@
-import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {NormalizedOptions} from '../options.js'
 import {header} from './headers.js'
+import type {AnyRequest, AnyResponse} from '../protocol.js'
 
 const ALLOW_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'
 /** Always allowed, on top of whatever the preflight asks for. */
@@ -12,7 +12,7 @@ const EXPOSE_HEADERS = 'Retry-After, X-Holdfast-Connection, X-Holdfast-Replay, X
  * Sets the CORS headers of the response (the allowed `Origin` reflected, credentials allowed) and answers a
  * preflight. Returns true when the request was a preflight and is finished.
  */
-export function applyCors(req: IncomingMessage, res: ServerResponse, cors: NormalizedOptions['cors']): boolean {
+export function applyCors(req: AnyRequest, res: AnyResponse, cors: NormalizedOptions['cors']): boolean {
   const origin = header(req, 'origin')
   if (cors === false || origin === undefined) return false
   res.setHeader('Vary', 'Origin')

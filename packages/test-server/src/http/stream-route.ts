@@ -1,4 +1,3 @@
-import type {IncomingMessage, ServerResponse} from 'node:http'
 import {TestServerError} from '../errors.js'
 import type {FaultEntry} from '../faults/entry.js'
 import {isConnectFault} from '../faults/parse.js'
@@ -10,6 +9,7 @@ import {Stream} from '../stream.js'
 import type {FaultType} from '../types.js'
 import {requireToken} from './auth.js'
 import {header} from './headers.js'
+import type {AnyRequest, AnyResponse} from '../protocol.js'
 
 /** The content type of a healthy stream. */
 export const EVENT_STREAM = 'text/event-stream; charset=utf-8'
@@ -25,7 +25,7 @@ export const TRANSPORT_PARAM = 'transport'
 export const POLL_TIMEOUT_PARAM = 'pollTimeoutMs'
 
 /** [spec] The Last-Event-ID header first; the query parameter for clients that cannot send headers. */
-function lastEventIdOf(req: IncomingMessage, url: URL, param: string): Pick<Stream, 'lastEventId' | 'lastEventIdFrom'> {
+function lastEventIdOf(req: AnyRequest, url: URL, param: string): Pick<Stream, 'lastEventId' | 'lastEventIdFrom'> {
   const fromHeader = header(req, 'last-event-id')
   if (fromHeader !== undefined && fromHeader !== '') return {lastEventId: fromHeader, lastEventIdFrom: 'header'}
   const query = url.searchParams.get(param)
@@ -68,7 +68,7 @@ function pollTimeoutOf(url: URL, fallback: number): number | undefined {
 }
 
 /** Records the body of a POST (or any request that has one) as it arrives, up to 64 KiB. */
-function recordBody(req: IncomingMessage, stream: Stream): void {
+function recordBody(req: AnyRequest, stream: Stream): void {
   if (header(req, 'content-length') === undefined && header(req, 'transfer-encoding') === undefined) return
   const chunks: Buffer[] = []
   let size = 0
@@ -92,8 +92,8 @@ function first<T extends FaultType>(faults: FaultEntry[], type: T): (FaultEntry 
  */
 export async function handleStreamRequest(
   hub: Hub,
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: AnyRequest,
+  res: AnyResponse,
   url: URL,
   channelName: string,
 ): Promise<void> {
