@@ -191,12 +191,26 @@ declare global {
   }
 }
 
-export const test = base.extend<{harness: Harness}>({
+export const test = base.extend<{harness: Harness; negotiated: void}>({
   harness: async ({page, sseServer}, use) => {
     const harness = new Harness(page)
     await harness.goto(sseServer.url)
     await use(harness)
   },
+  // On an HTTP/2 server (the http2 project), every stream request of the test must have come in over h2: a silent
+  // fallback to HTTP/1.1 would prove nothing about HTTP/2.
+  negotiated: [
+    async ({sse, sseServer}, use) => {
+      await use()
+      if (sseServer.protocol !== 'h2') return
+      const other = sse.connections().filter((connection) => connection.protocol !== 'h2')
+      expect(
+        other.map(({id, protocol}) => `${id} ${protocol}`),
+        'stream requests not over h2',
+      ).toEqual([])
+    },
+    {auto: true},
+  ],
 })
 
 export {expect}

@@ -1,4 +1,5 @@
 import {defineConfig} from '@playwright/test'
+import type {TestServerOptions} from '@holdfast/test-server'
 import type {SseWorkerFixtures} from '@holdfast/test-server/playwright'
 import {fileURLToPath} from 'node:url'
 import {QUIET_FLAGS} from '../scripts/chromium-flags.mjs'
@@ -7,6 +8,14 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 
 // Debian's Chromium (found or installed by scripts/chromium.mjs); Playwright's own browser when empty.
 const executablePath = process.env.CHROMIUM_PATH || undefined
+
+const sseServerOptions: TestServerOptions = {
+  static: {'/client': here('../packages/client/dist'), '/pages': here('pages')},
+  // Four heartbeats per second: the tests' 1 s idle timeout (fixtures.ts `fast`) never trips on a healthy stream.
+  heartbeatMs: 250,
+  // The soak test alone makes 1,300 stream requests; keep all of their records.
+  connectionHistory: 5_000,
+}
 
 export default defineConfig<object, SseWorkerFixtures>({
   testDir: 'tests',
@@ -23,13 +32,23 @@ export default defineConfig<object, SseWorkerFixtures>({
       executablePath,
       args: [...QUIET_FLAGS],
     },
-    // Every worker's test server also serves the built client and the test pages, same-origin with the streams.
-    sseServerOptions: {
-      static: {'/client': here('../packages/client/dist'), '/pages': here('pages')},
-      // Four heartbeats per second: the tests' 1 s idle timeout (fixtures.ts `fast`) never trips on a healthy stream.
-      heartbeatMs: 250,
-      // The soak test alone makes 1,300 stream requests; keep all of their records.
-      connectionHistory: 5_000,
-    },
   },
+  projects: [
+    {
+      // Every test, over plain HTTP/1.1. Every worker's test server also serves the built client and the test
+      // pages, same-origin with the streams.
+      name: 'http1',
+      grepInvert: /@http2-only/,
+      use: {sseServerOptions},
+    },
+    {
+      // The fault and status tests again, and the many-tabs test, over HTTPS with HTTP/2 (the server's certificate
+      // is made for localhost at start: Chromium is told to accept it). fixtures.ts checks after each test that
+      // every stream request of the test came in over h2.
+      name: 'http2',
+      testMatch: ['stream-faults.spec.ts', 'statuses.spec.ts', 'many-tabs.spec.ts'],
+      grepInvert: /@http1-only/,
+      use: {sseServerOptions: {...sseServerOptions, http2: true}, ignoreHTTPSErrors: true},
+    },
+  ],
 })

@@ -13,7 +13,10 @@ export const PROXY_READ_TIMEOUT_S = 2
 export const routes = {
   /** The usual SSE location: HTTP/1.1 to the upstream, no buffering, no cache, a short read timeout. */
   sse: '/sse/',
-  /** nginx's defaults (HTTP/1.0 upstream, proxy_buffering on), the server's `X-Accel-Buffering: no` ignored. */
+  /**
+   * A buffering proxy: nginx's defaults (HTTP/1.0 upstream, proxy_buffering on, said out loud in the config) with the
+   * server's `X-Accel-Buffering: no` ignored, so that nothing in the response can turn the buffering off.
+   */
   buffered: '/buffered/sse/',
   /** nginx's defaults again, with the server's `X-Accel-Buffering: no` honoured. */
   bufferedAccel: '/buffered-accel/sse/',
@@ -50,6 +53,7 @@ http {
     }
     location ${routes.buffered} {
       proxy_pass ${sse};
+      proxy_buffering on;
       proxy_ignore_headers X-Accel-Buffering;
     }
     location ${routes.bufferedAccel} {

@@ -1,29 +1,9 @@
 // A real nginx between the browser and the test server: its read timeout, and its buffering.
-import {delivered, expect, fast, publish, requests, sentIds, test as base} from '../fixtures'
-import type {ChannelScope} from '@holdfast/test-server'
-import {PROXY_READ_TIMEOUT_S, routes, startNginx, type Nginx} from '../support/nginx'
-
-const test = base.extend<object, {nginx: Nginx}>({
-  // One nginx per worker, in front of that worker's test server, started for the first test that needs it.
-  nginx: [
-    async ({sseServer}, use) => {
-      const nginx = await startNginx(sseServer.url)
-      await use(nginx)
-      await nginx.stop()
-    },
-    {scope: 'worker'},
-  ],
-})
+import {delivered, expect, fast, publish, requests, sentIds} from '../fixtures'
+import {PROXY_READ_TIMEOUT_S} from '../support/nginx'
+import {proxied, test} from '../support/nginx-test'
 
 const HEARTBEAT_MS = 250 // the config's sseServerOptions
-
-/** The URL of the test's channel through one of nginx's routes, with the tests' 50 ms `retry:`. */
-function proxied(nginx: Nginx, route: keyof typeof routes, sse: ChannelScope, query: Record<string, string> = {}) {
-  const url = new URL(`${routes[route]}${sse.channel}`, nginx.url)
-  for (const [name, value] of Object.entries({retryMs: String(fast.retryDelay), ...query}))
-    url.searchParams.set(name, value)
-  return url.href
-}
 
 test('heartbeats shorter than proxy_read_timeout keep the stream open across several timeouts', async ({
   harness,

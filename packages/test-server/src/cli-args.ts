@@ -23,11 +23,15 @@ Options:
       --heartbeat <ms>        heartbeat comment interval, 0 disables (default 15000)
       --retry <ms|off>        the retry: hint sent when a stream opens (default 1000)
       --replay-limit <n>      events kept per channel for Last-Event-ID replay (default 1000)
+      --poll-timeout <ms>     how long a long poll (?transport=poll) waits for events (default 25000)
       --token <secret>        control API token (or HOLDFAST_TOKEN); generated when --host is not loopback
       --static <prefix=dir>   serve a directory as static files under a URL prefix (repeatable)
       --ticker <channel[:ms]> publish a tick every ms (default 1000) on a channel (repeatable)
       --cors-origin <origin>  allow only these origins (repeatable; default: reflect any origin)
       --no-cors               send no CORS headers
+      --http2                 serve HTTPS with HTTP/2 and HTTP/1.1, on a certificate made for localhost
+      --cert <file>           with --http2: the certificate (PEM) to serve instead; needs --key
+      --key <file>            with --http2: its private key (PEM)
       --max-queued-bytes <n>  bytes queued for a slow reader before it is disconnected (default 1048576)
       --shutdown-timeout <ms> how long shutdown waits for clients before destroying sockets (default 5000)
   -q, --quiet                 print errors only
@@ -67,6 +71,15 @@ function tickerFlag(values: string[] | undefined): TickerOptions[] | undefined {
   })
 }
 
+function http2Flag(http2: boolean, cert: string | undefined, key: string | undefined): TestServerOptions['http2'] {
+  if (!http2) {
+    if (cert !== undefined || key !== undefined) invalid('--cert and --key need --http2')
+    return undefined
+  }
+  if ((cert === undefined) !== (key === undefined)) invalid('--http2 needs both --cert and --key, or neither')
+  return cert !== undefined && key !== undefined ? {cert, key} : true
+}
+
 /** Parses the command line; throws `invalid-option` naming the bad flag. */
 export function parseCliArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): CliArgs {
   let values: ReturnType<typeof parse>['values']
@@ -82,10 +95,12 @@ export function parseCliArgs(argv: readonly string[], env: Record<string, string
     heartbeatMs: integerFlag('heartbeat', values.heartbeat),
     retryMs: retry === 'off' ? false : integerFlag('retry', retry),
     replayLimit: integerFlag('replay-limit', values['replay-limit']),
+    pollTimeoutMs: integerFlag('poll-timeout', values['poll-timeout']),
     token: values.token ?? env.HOLDFAST_TOKEN,
     static: staticFlag(values.static),
     ticker: tickerFlag(values.ticker),
     cors: values['no-cors'] ? false : values['cors-origin'] ? {origins: values['cors-origin']} : undefined,
+    http2: http2Flag(values.http2 === true, values.cert, values.key),
     maxQueuedBytes: integerFlag('max-queued-bytes', values['max-queued-bytes'], 1),
     shutdownTimeoutMs: integerFlag('shutdown-timeout', values['shutdown-timeout']),
   }
@@ -111,11 +126,15 @@ function parse(argv: readonly string[]) {
       heartbeat: {type: 'string'},
       retry: {type: 'string'},
       'replay-limit': {type: 'string'},
+      'poll-timeout': {type: 'string'},
       token: {type: 'string'},
       static: {type: 'string', multiple: true},
       ticker: {type: 'string', multiple: true},
       'cors-origin': {type: 'string', multiple: true},
       'no-cors': {type: 'boolean'},
+      http2: {type: 'boolean'},
+      cert: {type: 'string'},
+      key: {type: 'string'},
       'max-queued-bytes': {type: 'string'},
       'shutdown-timeout': {type: 'string'},
       quiet: {type: 'boolean', short: 'q'},

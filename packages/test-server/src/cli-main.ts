@@ -53,6 +53,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return TestServerError.is(error) && error.code === 'invalid-option' ? 2 : 1
   }
   io.out(`holdfast-test-server listening on ${server.url}`)
+  const certificate = server.certificate
+  if (certificate) {
+    const made = args.options.http2 === true ? 'self-signed, made at start' : 'given'
+    io.out(`HTTP/2 and HTTP/1.1 over TLS; certificate (${made}) for ${certificate.names}`)
+    io.out(`  SHA-256 fingerprint ${certificate.fingerprint256}`)
+    io.out(`  SPKI SHA-256 ${certificate.spki256} (Chromium: --ignore-certificate-errors-spki-list=<this>)`)
+  }
   if (server.token !== undefined && args.options.token === undefined) io.out(`control token: ${server.token}`)
   io.started?.(server)
 

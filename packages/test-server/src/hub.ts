@@ -163,6 +163,10 @@ export class Hub implements StreamHost {
     return result
   }
 
+  handBack(entry: FaultEntry, remaining: number): void {
+    this.faults.handBack(entry, remaining)
+  }
+
   apply(entry: FaultEntry, stream: Stream): void {
     applyStreamFault(entry, stream)
     this.fired(entry, stream)

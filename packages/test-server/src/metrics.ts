@@ -59,18 +59,33 @@ export function createMetrics(hub: Hub): Registry {
       for (const [reason, count] of stats.disconnects) this.inc({reason}, count)
     },
   })
-  new Counter({
-    name: `${prefix}faults_injected_total`,
-    help: 'Faults injected, by type and by where they came from (api, control, query).',
-    labelNames: ['type', 'via'],
-    registers,
-    collect() {
-      this.reset()
-      for (const [key, count] of stats.faults) {
-        const [type = '', via = ''] = key.split(' ')
-        this.inc({type, via}, count)
-      }
-    },
-  })
+  /** A counter with two labels, read from a map whose keys are the two label values joined by a space. */
+  const byTwoLabels = (name: string, help: string, labels: [string, string], read: () => Map<string, number>): void => {
+    new Counter({
+      name: `${prefix}${name}`,
+      help,
+      labelNames: labels,
+      registers,
+      collect() {
+        this.reset()
+        for (const [key, count] of read()) {
+          const [first = '', second = ''] = key.split(' ')
+          this.inc({[labels[0]]: first, [labels[1]]: second}, count)
+        }
+      },
+    })
+  }
+  byTwoLabels(
+    'faults_injected_total',
+    'Faults injected, by type and by where they came from (api, control, query).',
+    ['type', 'via'],
+    () => stats.faults,
+  )
+  byTwoLabels(
+    'stream_requests_total',
+    'Stream requests answered with 200, by transport (stream or poll) and HTTP protocol (http/1.1, h2).',
+    ['transport', 'protocol'],
+    () => stats.opened,
+  )
   return registers[0] as Registry
 }

@@ -1,9 +1,11 @@
 import {randomBytes} from 'node:crypto'
-import {statSync} from 'node:fs'
+import {readFileSync, statSync} from 'node:fs'
+import {createSecureContext} from 'node:tls'
 import {isIP} from 'node:net'
 import {resolve} from 'node:path'
 import {TestServerError} from './errors.js'
 import {validChannelName} from './names.js'
+import type {TlsMaterial} from './http-server.js'
 import type {CorsOptions, Logger, ShutdownEvent, TestServerOptions, TickerOptions} from './types.js'
 
 /** Every default in one place; the README's options table matches it. */
@@ -17,14 +19,19 @@ export const defaultOptions = Object.freeze({
   maxQueuedBytes: 1024 * 1024,
   connectionHistory: 1_000,
   lastEventIdParam: 'lastEventId',
+  pollTimeoutMs: 25_000,
   shutdownEvent: Object.freeze({event: 'shutdown', data: 'server shutting down'}) as ShutdownEvent | false,
   shutdownTimeoutMs: 5_000,
   keepAliveTimeoutMs: 5_000,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   backlog: 1_024,
+  http2: false as TestServerOptions['http2'],
   metricsPrefix: 'holdfast_',
 })
+
+/** The longest a long poll may wait for events: an hour, far past any proxy's idle limit. */
+export const MAX_POLL_TIMEOUT_MS = 3_600_000
 
 /** Defaults of a ticker. */
 export const tickerDefaults = Object.freeze({channel: 'ticker', intervalMs: 1_000})
@@ -51,6 +58,7 @@ export interface NormalizedOptions {
   maxQueuedBytes: number
   connectionHistory: number
   lastEventIdParam: string
+  pollTimeoutMs: number
   shutdownEvent: Required<ShutdownEvent> | false
   shutdownTimeoutMs: number
   keepAliveTimeoutMs: number
@@ -59,6 +67,8 @@ export interface NormalizedOptions {
   backlog: number
   logger: Logger
   metricsPrefix: string
+  /** HTTPS with HTTP/2: on this certificate, or on one generated for localhost (`'generate'`); `false` for HTTP/1.1. */
+  http2: TlsMaterial | 'generate' | false
 }
 
 function invalid(message: string): never {
@@ -142,6 +152,37 @@ function shutdownEvent(value: TestServerOptions['shutdownEvent']): NormalizedOpt
   return {event, data: value.data ?? d.data}
 }
 
+/** A PEM given as text (or a Buffer), or the path of a file holding one. */
+function pem(name: string, value: unknown): string {
+  if (Buffer.isBuffer(value)) return value.toString('utf8')
+  if (typeof value !== 'string' || value === '') invalid(`\`${name}\` must be a PEM string or the path of a PEM file`)
+  if (value.includes('-----BEGIN ')) return value
+  try {
+    return readFileSync(resolve(value), 'utf8')
+  } catch (error) {
+    invalid(`\`${name}\` cannot be read from ${resolve(value)}: ${(error as Error).message}`)
+  }
+}
+
+function http2Option(value: unknown): NormalizedOptions['http2'] {
+  if (value === undefined || value === false) return false
+  if (value === true) return 'generate'
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    invalid('`http2` must be true, false or `{cert, key}`')
+  const {cert, key, ...rest} = value as Record<string, unknown>
+  const unknown = Object.keys(rest)[0]
+  if (unknown !== undefined) invalid(`unknown field \`http2.${unknown}\` (expected cert, key)`)
+  if (cert === undefined && key === undefined) return 'generate'
+  if (cert === undefined || key === undefined) invalid('`http2` needs both `cert` and `key`, or neither')
+  const material = {cert: pem('http2.cert', cert), key: pem('http2.key', key)}
+  try {
+    createSecureContext(material)
+  } catch (error) {
+    invalid(`\`http2.cert\` and \`http2.key\` are not a usable pair: ${(error as Error).message}`)
+  }
+  return material
+}
+
 function token(value: unknown, host: string): {token: string | undefined; generated: boolean} {
   if (value !== undefined && (typeof value !== 'string' || value.length < 8))
     invalid('`token` must be a string of at least 8 characters')
@@ -187,6 +228,7 @@ export function normalizeOptions(options: TestServerOptions = {}): NormalizedOpt
     maxQueuedBytes: integerOption('maxQueuedBytes', options.maxQueuedBytes, d.maxQueuedBytes, 1),
     connectionHistory: integerOption('connectionHistory', options.connectionHistory, d.connectionHistory),
     lastEventIdParam,
+    pollTimeoutMs: integerOption('pollTimeoutMs', options.pollTimeoutMs, d.pollTimeoutMs, 0, MAX_POLL_TIMEOUT_MS),
     shutdownEvent: shutdownEvent(options.shutdownEvent),
     shutdownTimeoutMs: integerOption('shutdownTimeoutMs', options.shutdownTimeoutMs, d.shutdownTimeoutMs),
     keepAliveTimeoutMs: integerOption('keepAliveTimeoutMs', options.keepAliveTimeoutMs, d.keepAliveTimeoutMs),
@@ -195,5 +237,6 @@ export function normalizeOptions(options: TestServerOptions = {}): NormalizedOpt
     backlog: integerOption('backlog', options.backlog, d.backlog, 1),
     logger: logger === false ? () => {} : logger,
     metricsPrefix,
+    http2: http2Option(options.http2),
   }
 }

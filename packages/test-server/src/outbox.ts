@@ -1,6 +1,6 @@
-import type {ServerResponse} from 'node:http'
 import type {Writable} from 'node:stream'
 import {httpChunk} from './frame.js'
+import {isHttp2, type AnyResponse} from './protocol.js'
 
 /** Who the outbox reports a queue past its limit to. */
 export interface OutboxOwner {
@@ -24,7 +24,8 @@ interface Pending {
  * `ServerResponse.write` would frame them: a broadcast then costs one socket write per client with a chunk framed
  * once for all, instead of four buffered writes and a deferred uncork per client (about twice as fast,
  * see bench/). `res.end()` still writes the last chunk. Without a socket of its own (a pipelined request) or without
- * chunked encoding (HTTP/1.0), it writes through the response.
+ * chunked encoding (HTTP/1.0), and on HTTP/2 (where the socket is shared by every stream of the connection), it
+ * writes through the response.
  */
 export class Outbox {
   bytesSent = 0
@@ -40,10 +41,12 @@ export class Outbox {
   #trickleMs = 0
   #trickleTimer: ReturnType<typeof setTimeout> | undefined
   #closed = false
+  /** Called once the queue is empty (see `whenEmpty`). */
+  #onEmpty: (() => void) | undefined
 
-  constructor(res: ServerResponse, limit: number, owner: OutboxOwner) {
+  constructor(res: AnyResponse, limit: number, owner: OutboxOwner) {
     const socket = res.socket
-    this.#framed = socket !== null && res.chunkedEncoding && res.headersSent
+    this.#framed = !isHttp2(res) && socket !== null && res.chunkedEncoding && res.headersSent
     this.#sink = this.#framed && socket ? socket : res
     this.#limit = limit
     this.#owner = owner
@@ -118,9 +121,20 @@ export class Outbox {
     }
   }
 
+  /**
+   * Calls `callback` once everything queued has been handed to the socket: at once when nothing is queued, or after
+   * the last trickled byte or the last write held back by backpressure. Not called once the outbox is closed.
+   */
+  whenEmpty(callback: () => void): void {
+    if (this.#closed) return
+    if (this.#queuedBytes === 0) callback()
+    else this.#onEmpty = callback
+  }
+
   /** Releases the queue and the timer; nothing is written afterwards. */
   close(): void {
     this.#closed = true
+    this.#onEmpty = undefined
     this.#queue = undefined
     this.#queuedBytes = 0
     this.#clearTrickleTimer()
@@ -160,6 +174,13 @@ export class Outbox {
       this.#queuedBytes -= next.chunk.length
       this.#writeNow(next.chunk, next.onWritten, next.wire)
     }
+    if (queue.length === 0) this.#emptied()
+  }
+
+  #emptied(): void {
+    const callback = this.#onEmpty
+    this.#onEmpty = undefined
+    callback?.()
   }
 
   #trickleByte(queue: Pending[]): void {
@@ -178,7 +199,7 @@ export class Outbox {
         this.#trickleTimer = undefined
         this.#flush()
       }, this.#trickleMs)
-    }
+    } else this.#emptied()
   }
 
   #clearTrickleTimer(): void {

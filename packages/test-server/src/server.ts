@@ -1,7 +1,6 @@
-import {createServer, type Server} from 'node:http'
-import type {AddressInfo} from 'node:net'
-import {TestServerError} from './errors.js'
+import {certificateInfo, localhostCertificate} from './certificate.js'
 import {Hub} from './hub.js'
+import {startHttpServer, type HttpServer} from './http-server.js'
 import {createRequestListener} from './http/router.js'
 import {createMetrics} from './metrics.js'
 import {normalizeOptions} from './options.js'
@@ -10,23 +9,10 @@ import type {FaultEntry} from './faults/entry.js'
 import type {FaultHandle, FaultTarget, TestServer, TestServerOptions} from './types.js'
 import {waitTimeout} from './wait-list.js'
 
-function listen(server: Server, port: number, host: string, backlog: number): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error): void => {
-      reject(new TestServerError('listen-failed', `Cannot listen on ${host}:${port}: ${error.message}`, {cause: error}))
-    }
-    server.once('error', onError)
-    server.listen({port, host, backlog}, () => {
-      server.off('error', onError)
-      resolve(server.address() as AddressInfo)
-    })
-  })
-}
-
 /** A URL this machine can connect to: the unspecified addresses become loopback. */
-function baseUrl(host: string, port: number): string {
+function baseUrl(scheme: 'http' | 'https', host: string, port: number): string {
   const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' || host === '[::]' ? '::1' : host
-  return `http://${reachable.includes(':') && !reachable.startsWith('[') ? `[${reachable}]` : reachable}:${port}`
+  return `${scheme}://${reachable.includes(':') && !reachable.startsWith('[') ? `[${reachable}]` : reachable}:${port}`
 }
 
 function targetOf(target: FaultTarget | string | undefined): FaultTarget {
@@ -60,32 +46,21 @@ function handleFor(hub: Hub, entry: FaultEntry): FaultHandle {
  */
 export async function createTestServer(options?: TestServerOptions): Promise<TestServer> {
   const normalized = normalizeOptions(options)
+  const tls = normalized.http2 === 'generate' ? await localhostCertificate() : normalized.http2 || undefined
   const hub = new Hub(normalized)
   const metrics = createMetrics(hub)
-  const server = createServer(
-    {
-      // TCP keep-alive probes find peers that vanished without a FIN; Nagle off so small frames leave at once.
-      keepAlive: true,
-      keepAliveInitialDelay: 30_000,
-      noDelay: true,
-      requestTimeout: normalized.requestTimeoutMs,
-      headersTimeout: normalized.headersTimeoutMs,
-    },
-    createRequestListener(hub, metrics),
-  )
-  server.keepAliveTimeout = normalized.keepAliveTimeoutMs
-  // No idle timeout on sockets: a quiet stream is not a dead one (heartbeats and TCP keep-alive cover that).
-  server.timeout = 0
-  const address = await listen(server, normalized.port, normalized.host, normalized.backlog)
+  const http = await startHttpServer(normalized, tls, createRequestListener(hub, metrics))
   hub.startConfiguredTickers()
-  const url = baseUrl(normalized.host, address.port)
+  const url = baseUrl(tls ? 'https' : 'http', normalized.host, http.address.port)
   let closing: Promise<void> | undefined
 
   const testServer: TestServer = {
     url,
-    port: address.port,
+    port: http.address.port,
     host: normalized.host,
     token: normalized.token,
+    protocol: tls ? 'h2' : 'http/1.1',
+    certificate: tls ? certificateInfo(tls.cert) : undefined,
     streamUrl(channel = 'default', query = {}) {
       const target = new URL(`/sse/${encodeURIComponent(channel)}`, url)
       for (const [key, value] of Object.entries(query)) target.searchParams.set(key, String(value))
@@ -113,7 +88,7 @@ export async function createTestServer(options?: TestServerOptions): Promise<Tes
     reset: () => hub.reset(),
     metrics: () => metrics.metrics(),
     close(closeOptions = {}) {
-      closing ??= shutdown(server, hub, closeOptions.timeoutMs ?? normalized.shutdownTimeoutMs)
+      closing ??= shutdown(http, hub, closeOptions.timeoutMs ?? normalized.shutdownTimeoutMs)
       return closing
     },
     [Symbol.asyncDispose]() {
@@ -124,15 +99,16 @@ export async function createTestServer(options?: TestServerOptions): Promise<Tes
 }
 
 /**
- * Stops accepting (Node closes the idle keep-alive sockets), sends every stream its final event and ends it (each
- * socket closes once its end is flushed), then waits for the sockets to go, destroying the stragglers at the deadline.
+ * Stops accepting (idle keep-alive sockets are closed, HTTP/2 sessions get a GOAWAY), sends every stream its final
+ * event and ends it (each HTTP/1.1 socket closes once its end is flushed), then waits for the connections to go,
+ * destroying the stragglers at the deadline.
  */
-async function shutdown(server: Server, hub: Hub, timeoutMs: number): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+async function shutdown(http: HttpServer, hub: Hub, timeoutMs: number): Promise<void> {
+  const closed = http.close()
   hub.shutdown()
   const deadline = setTimeout(() => {
     hub.log({level: 'warn', message: `Shutdown deadline of ${timeoutMs} ms passed; destroying the sockets still open`})
-    server.closeAllConnections()
+    http.destroyAll()
   }, timeoutMs)
   await closed
   clearTimeout(deadline)

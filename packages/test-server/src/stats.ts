@@ -1,4 +1,4 @@
-import type {CloseReason, FaultSource, FaultType} from './types.js'
+import type {CloseReason, FaultSource, FaultType, HttpProtocol, Transport} from './types.js'
 
 /**
  * Plain counters, bumped on the hot path with a property increment; `/metrics` reads them when scraped, so a
@@ -14,6 +14,14 @@ export class Stats {
   closedBytes = 0
   readonly disconnects = new Map<CloseReason, number>()
   readonly faults = new Map<`${FaultType} ${FaultSource}`, number>()
+  /** Streams and long polls opened (answered 200), by transport and HTTP protocol. */
+  readonly opened = new Map<`${Transport} ${HttpProtocol}`, number>()
+
+  streamOpened(transport: Transport, protocol: HttpProtocol): void {
+    this.connectionsOpened++
+    const key = `${transport} ${protocol}` as const
+    this.opened.set(key, (this.opened.get(key) ?? 0) + 1)
+  }
 
   disconnected(reason: CloseReason): void {
     this.disconnects.set(reason, (this.disconnects.get(reason) ?? 0) + 1)

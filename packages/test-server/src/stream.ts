@@ -1,9 +1,21 @@
-import {STATUS_CODES, type IncomingMessage, type ServerResponse} from 'node:http'
+import {STATUS_CODES} from 'node:http'
 import type {Channel, Subscriber} from './channel.js'
 import {ArmedFaults} from './faults/armed.js'
 import type {FaultEntry} from './faults/entry.js'
 import {eventFrame, HEARTBEAT, HEARTBEAT_CHUNK, retryFrame} from './frame.js'
 import {Outbox} from './outbox.js'
+import {PollWindow, type PollEnding} from './poll.js'
+import {
+  closeConnection,
+  connectionHeaders,
+  dropResponse,
+  flushHead,
+  protocolOf,
+  refuseRequest,
+  requestHeaders,
+  type AnyRequest,
+  type AnyResponse,
+} from './protocol.js'
 import type {LogEntry, ReplayPlan} from './replay-log.js'
 import type {Stats} from './stats.js'
 import type {
@@ -15,6 +27,7 @@ import type {
   LogEntry as LogLine,
   ReplayReport,
   StatusFault,
+  Transport,
 } from './types.js'
 
 /** What a stream needs from the server that owns it. */
@@ -29,6 +42,8 @@ export interface StreamHost {
   fired(entry: FaultEntry, stream: Stream): void
   /** Applies an armed fault to the stream (see faults/apply.ts). */
   apply(entry: FaultEntry, stream: Stream): void
+  /** A long poll ended before `entry` fired on it: the fault waits for the next connection, `remaining` events away. */
+  handBack(entry: FaultEntry, remaining: number): void
 }
 
 /** Everything known about the request when the stream is created. */
@@ -36,11 +51,13 @@ export interface StreamInit {
   id: string
   seq: number
   channel: Channel
-  req: IncomingMessage
-  res: ServerResponse
+  req: AnyRequest
+  res: AnyResponse
   lastEventId: string | undefined
   lastEventIdFrom: 'header' | 'query' | undefined
   now: number
+  /** [ext] How long a long poll waits for events; `undefined` for a stream (the response stays open). */
+  pollTimeoutMs: number | undefined
 }
 
 interface Hold {
@@ -63,6 +80,8 @@ type Phase =
       heartbeatBy: string | undefined
       stall: Stall | undefined
       trickleBy: string | undefined
+      /** A long poll's timers; `undefined` for a stream, and once the poll is ending. */
+      poll: PollWindow | undefined
     }
   | {name: 'closed'}
 
@@ -70,7 +89,7 @@ const NO_REPLAY: ReplayReport = Object.freeze({result: 'none', events: 0})
 
 /** The stream a response belongs to, so that one shared 'close' listener serves every response. */
 const STREAM = Symbol('holdfast.stream')
-type OwnedResponse = ServerResponse & {[STREAM]?: Stream}
+type OwnedResponse = AnyResponse & {[STREAM]?: Stream}
 
 function beat(stream: Stream): void {
   stream.heartbeat()
@@ -94,10 +113,12 @@ export class Stream implements Subscriber {
   readonly openedAt: number
   readonly lastEventId: string | undefined
   readonly lastEventIdFrom: 'header' | 'query' | undefined
+  readonly transport: Transport
+  readonly #pollTimeoutMs: number | undefined
   /** The request body of a POST, filled in as it arrives. */
   body: string | undefined
-  readonly #req: IncomingMessage
-  readonly #res: ServerResponse
+  readonly #req: AnyRequest
+  readonly #res: AnyResponse
   readonly #host: StreamHost
   #phase: Phase = {name: 'connecting', hold: undefined}
   #outbox: Outbox | undefined
@@ -123,6 +144,8 @@ export class Stream implements Subscriber {
     this.openedAt = init.now
     this.lastEventId = init.lastEventId
     this.lastEventIdFrom = init.lastEventIdFrom
+    this.transport = init.pollTimeoutMs === undefined ? 'stream' : 'poll'
+    this.#pollTimeoutMs = init.pollTimeoutMs
     this.#req = init.req
     this.#res = init.res
     this.#host = host
@@ -181,7 +204,7 @@ export class Stream implements Subscriber {
   refuse(): void {
     if (this.#phase.name !== 'connecting') return
     this.#finish('fault', 'fault-refuse')
-    this.#res.socket?.resetAndDestroy()
+    refuseRequest(this.#res)
   }
 
   /**
@@ -193,10 +216,9 @@ export class Stream implements Subscriber {
     this.#status = status
     this.#directBytes = Buffer.byteLength(message)
     this.#finish(closedBy, reason)
-    const socket = this.#res.socket
     this.#res
       .writeHead(status, {'Content-Type': 'text/plain; charset=utf-8'})
-      .end(message, closeSocket ? () => socket?.end() : undefined)
+      .end(message, closeSocket ? closeConnection(this.#res) : undefined)
   }
 
   /**
@@ -210,19 +232,29 @@ export class Stream implements Subscriber {
     this.#res.writeHead(200, {
       'Content-Type': options.contentType,
       'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
+      ...connectionHeaders(this.#res),
       'X-Accel-Buffering': 'no',
       'X-Holdfast-Connection': this.id,
       'X-Holdfast-Replay': plan.result,
+      'X-Holdfast-Transport': this.transport,
     })
-    this.#res.flushHeaders()
+    flushHead(this.#res)
     const host = this.#host
     this.#outbox = new Outbox(this.#res, host.maxQueuedBytes, this)
-    this.#phase = {name: 'open', heartbeat: undefined, heartbeatBy: undefined, stall: undefined, trickleBy: undefined}
+    const timeoutMs = this.#pollTimeoutMs
+    const poll = timeoutMs === undefined ? undefined : new PollWindow(timeoutMs, (ending) => this.#endPoll(ending))
+    this.#phase = {
+      name: 'open',
+      heartbeat: undefined,
+      heartbeatBy: undefined,
+      stall: undefined,
+      trickleBy: undefined,
+      poll,
+    }
     this.#startHeartbeat(host.heartbeatMs)
     if (plan.result !== 'none') this.#replay = {result: plan.result, events: plan.entries.length}
     this.#cursor = (plan.entries[0]?.seq ?? this.channel.lastSeq + 1) - 1
-    host.stats.connectionsOpened++
+    host.stats.streamOpened(this.transport, protocolOf(this.#req))
     for (const entry of options.faults) this.arm(entry)
     if (options.retryMs !== false) this.write(retryFrame(options.retryMs))
     this.#replayPlan(plan, this.lastEventId ?? '')
@@ -246,6 +278,7 @@ export class Stream implements Subscriber {
     this.#host.stats.eventsSent++
     this.#cursor = entry.seq
     this.#lastSentId = entry.event.id
+    this.#phase.poll?.eventSent()
     if (this.#armed) this.#countDown()
   }
 
@@ -276,6 +309,7 @@ export class Stream implements Subscriber {
     if (phase.stall?.timer) clearTimeout(phase.stall.timer)
     const timer = durationMs === undefined ? undefined : setTimeout(() => this.#unstall(), durationMs)
     phase.stall = {faultId, timer}
+    phase.poll?.pause()
     this.#outbox?.stall()
   }
 
@@ -346,19 +380,16 @@ export class Stream implements Subscriber {
     outbox?.flushAll()
     outbox?.close()
     this.#finish(closedBy, reason)
-    // Node detaches the socket from the response when it finishes: hold on to it for the callback.
-    const socket = this.#res.socket
-    this.#res.end(closeSocket ? () => socket?.end() : undefined)
+    // Node detaches the socket from the response when it finishes: closeConnection holds on to it.
+    this.#res.end(closeSocket ? closeConnection(this.#res) : undefined)
   }
 
-  /** Destroys the socket without ending the response: the client sees a network error. */
+  /** Cuts the response off without ending it (see `dropResponse`): the client sees a network error. */
   destroy(closedBy: ClosedBy, reason: CloseReason, reset = false): void {
     if (this.#phase.name === 'closed') return
     this.#outbox?.close()
     this.#finish(closedBy, reason)
-    const socket = this.#res.socket
-    if (reset) socket?.resetAndDestroy()
-    else socket?.destroy()
+    dropResponse(this.#res, reset)
   }
 
   snapshot(): ConnectionRecord {
@@ -368,10 +399,12 @@ export class Stream implements Subscriber {
       id: this.id,
       seq: this.seq,
       channel: this.channel.name,
+      transport: this.transport,
+      protocol: protocolOf(req),
       state: phase.name,
       method: req.method ?? 'GET',
       url: req.url ?? '',
-      headers: {...req.headers},
+      headers: requestHeaders(req),
       body: this.body,
       lastEventId: this.lastEventId,
       lastEventIdFrom: this.lastEventIdFrom,
@@ -418,8 +451,7 @@ export class Stream implements Subscriber {
       this.#finish('fault', 'fault-drop')
       outbox.write(frame.subarray(0, Math.floor(frame.length / 2)), () => {
         outbox.close()
-        if (reset) this.#res.socket?.resetAndDestroy()
-        else this.#res.socket?.destroy()
+        dropResponse(this.#res, reset)
       })
     }
     this.#host.fired(entry, this)
@@ -433,6 +465,19 @@ export class Stream implements Subscriber {
     }
   }
 
+  /**
+   * A long poll is done: no more live events (the next poll replays them), the faults that did not fire here go back
+   * to wait for the next connection, and the response ends once its last byte is out (a trickle takes its time).
+   */
+  #endPoll(ending: PollEnding): void {
+    const phase = this.#phase
+    if (phase.name !== 'open') return
+    phase.poll = undefined
+    this.channel.subscribers.delete(this)
+    for (const {entry, remaining} of this.#armed?.takeAll() ?? []) this.#host.handBack(entry, remaining)
+    this.#outbox?.whenEmpty(() => this.end('server', ending))
+  }
+
   #unstall(): void {
     const phase = this.#phase
     if (phase.name !== 'open' || !phase.stall) return
@@ -441,6 +486,7 @@ export class Stream implements Subscriber {
     this.#outbox?.resume()
     // Catch up with what was published during the stall, from the log: nothing was queued for it.
     this.#replayPlan(this.channel.log.plan(String(this.#cursor), this.channel.lastSeq), String(this.#cursor))
+    if (this.#phase.name === 'open') this.#phase.poll?.resume()
   }
 
   #release(): void {
@@ -491,6 +537,7 @@ export class Stream implements Subscriber {
     if (phase.name === 'open') {
       if (phase.heartbeat) clearInterval(phase.heartbeat)
       if (phase.stall?.timer) clearTimeout(phase.stall.timer)
+      phase.poll?.dispose()
       this.channel.subscribers.delete(this)
     }
     this.#phase = {name: 'closed'}

@@ -44,6 +44,8 @@ describe('command-line arguments', () => {
         'off',
         '--replay-limit',
         '50',
+        '--poll-timeout',
+        '2000',
         '--static',
         '/app=./dist',
         '--static',
@@ -72,6 +74,7 @@ describe('command-line arguments', () => {
         heartbeatMs: 500,
         retryMs: false,
         replayLimit: 50,
+        pollTimeoutMs: 2000,
         token: 'from-the-environment',
         static: {'/app': './dist', '/': 'public'},
         ticker: [{channel: 'clock', intervalMs: 250}, {channel: 'news'}],
@@ -90,6 +93,8 @@ describe('command-line arguments', () => {
     [['--static', 'dist'], /--static must look like \/prefix=directory, got "dist"/],
     [['--ticker', 'a:b:c'], /--ticker must look like channel or channel:ms/],
     [['--colour'], /Unknown option '--colour'/],
+    [['--http2', '--cert', 'c.pem'], /--http2 needs both --cert and --key, or neither/],
+    [['--cert', 'c.pem', '--key', 'k.pem'], /--cert and --key need --http2/],
     [['extra'], /Unexpected argument 'extra'/],
   ])('reject %j naming the flag', (argv, message) => {
     expect(() => parseCliArgs(argv)).toThrow(message)
@@ -114,6 +119,26 @@ describe('the CLI', () => {
       'holdfast-test-server: closed',
     ])
     expect(cli.signals.listenerCount('signal')).toBe(0)
+  })
+
+  it('serves HTTP/2 with --http2 and prints what a client needs to trust the certificate', async () => {
+    const cli = fakeIo()
+    const exit = runCli(['--http2', '-q'], cli.io)
+    const server = await cli.server
+    expect(server.url).toMatch(/^https:/)
+    expect(cli.out).toEqual([
+      `holdfast-test-server listening on ${server.url}`,
+      'HTTP/2 and HTTP/1.1 over TLS; certificate (self-signed, made at start) for ' +
+        'DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1',
+      `  SHA-256 fingerprint ${server.certificate?.fingerprint256}`,
+      `  SPKI SHA-256 ${server.certificate?.spki256} (Chromium: --ignore-certificate-errors-spki-list=<this>)`,
+    ])
+    expect(parseCliArgs(['--http2', '--cert', 'c.pem', '--key', 'k.pem']).options.http2).toEqual({
+      cert: 'c.pem',
+      key: 'k.pem',
+    })
+    cli.signal('SIGTERM')
+    expect(await exit).toBe(0)
   })
 
   it('prints help and the version', async () => {

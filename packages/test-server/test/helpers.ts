@@ -104,10 +104,13 @@ export class TestClient {
   #decoder = new StringDecoder('utf8')
   #ending: Ending | undefined
 
-  /** `keepAlive` uses an agent that keeps the socket for another request, like a browser (default: one socket per request, `Connection: close`). */
+  /**
+   * `keepAlive` uses an agent that keeps the socket for another request, like a browser (default: one socket per
+   * request, `Connection: close`); `agent` shares one across clients (consecutive long polls).
+   */
   constructor(
     url: string,
-    init: {method?: string; headers?: Record<string, string>; body?: string; keepAlive?: boolean} = {},
+    init: {method?: string; headers?: Record<string, string>; body?: string; keepAlive?: boolean; agent?: Agent} = {},
   ) {
     let settle!: (ending: Ending) => void
     this.ended = new Promise((resolve) => (settle = resolve))
@@ -117,7 +120,7 @@ export class TestClient {
       settle(ending)
       for (const check of this.#checks) check()
     }
-    const agent = init.keepAlive ? new Agent({keepAlive: true, maxSockets: 1}) : false
+    const agent = init.agent ?? (init.keepAlive ? new Agent({keepAlive: true, maxSockets: 1}) : false)
     const req = request(url, {method: init.method ?? 'GET', headers: init.headers, agent})
     this.#req = req
     this.socketClosed = new Promise((resolve) => req.on('socket', (socket) => socket.once('close', () => resolve())))

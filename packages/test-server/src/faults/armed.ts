@@ -18,10 +18,15 @@ function cutsAnEvent(entry: FaultEntry): boolean {
 export class ArmedFaults {
   #armed: Armed[] = []
 
-  /** Arms `entry`; false when it is due at once, for the stream to fire now. */
+  /**
+   * Arms `entry`; false when it is due at once, for the stream to fire now. A count handed back by a long poll
+   * (`carriedAfter`) is taken over, and taken away from the entry.
+   */
   add(entry: FaultEntry): boolean {
     const fault = entry.fault
-    const remaining = 'after' in fault && fault.after !== undefined ? fault.after : 0
+    const after = 'after' in fault && fault.after !== undefined ? fault.after : 0
+    const remaining = entry.carriedAfter ?? after
+    entry.carriedAfter = undefined
     if (remaining === 0 && !cutsAnEvent(entry)) return false
     this.#armed.push({entry, remaining})
     return true
@@ -43,6 +48,13 @@ export class ArmedFaults {
     }
     if (due.length) this.#armed = this.#armed.filter((armed) => !due.includes(armed.entry))
     return due
+  }
+
+  /** Disarms every fault, returning each with the events it still had to count (a long poll hands them back). */
+  takeAll(): Array<{entry: FaultEntry; remaining: number}> {
+    const armed = this.#armed.map(({entry, remaining}) => ({entry, remaining}))
+    this.#armed = []
+    return armed
   }
 
   /** Disarms the fault `faultId`; true if it was armed here. */

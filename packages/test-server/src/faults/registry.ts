@@ -65,6 +65,8 @@ export class FaultRegistry {
   readonly #entries = new Map<string, FaultEntry>()
   /** How many connections each query fault (per channel and URL) was applied to. */
   readonly #queryCounts = new Map<string, number>()
+  /** Counts handed back by long polls for query faults, by the same key (see `handBack`). */
+  readonly #queryCarried = new Map<string, number>()
   #seq = 0
 
   constructor(hooks: FaultHooks) {
@@ -136,10 +138,32 @@ export class FaultRegistry {
       this.#queryCounts.set(countKey, count + 1)
       const entry = this.#create(fault, {channel: stream.channel.name, connection: stream.id}, 'query')
       entry.pending = 0
+      entry.queryKey = countKey
+      entry.carriedAfter = this.#queryCarried.get(countKey)
+      this.#queryCarried.delete(countKey)
       claimed.push(entry)
     }
     this.#prune()
     return claimed
+  }
+
+  /**
+   * A long poll ended (with its events, or after waiting for none) before `entry`, armed on it, fired: the fault
+   * goes back to wait for the next connection of its target, still `remaining` events from firing. So `after: 3`
+   * fires after the third event the channel's client receives, whether one stream or several polls carry them.
+   * A fault aimed at the poll's own connection ends with it; a withdrawn fault stays withdrawn.
+   */
+  handBack(entry: FaultEntry, remaining: number): void {
+    if (entry.queryKey !== undefined) {
+      const count = this.#queryCounts.get(entry.queryKey)
+      if (count === undefined) return // the channel's query faults were cleared meanwhile
+      this.#queryCounts.set(entry.queryKey, count - 1)
+      this.#queryCarried.set(entry.queryKey, remaining)
+      return
+    }
+    if (!this.#entries.has(entry.id) || entry.target.connection !== undefined) return
+    if (entry.pending !== Infinity) entry.pending++
+    entry.carriedAfter = remaining
   }
 
   get(id: string): FaultEntry | undefined {
@@ -165,8 +189,10 @@ export class FaultRegistry {
         (target.connection === undefined || entry.target.connection === target.connection),
     )
     this.#withdraw(entries)
-    if (target.channel === undefined && target.connection === undefined) this.#queryCounts.clear()
-    else if (target.channel !== undefined) this.forgetQueries(target.channel)
+    if (target.channel === undefined && target.connection === undefined) {
+      this.#queryCounts.clear()
+      this.#queryCarried.clear()
+    } else if (target.channel !== undefined) this.forgetQueries(target.channel)
     return entries.length
   }
 
@@ -174,6 +200,7 @@ export class FaultRegistry {
   forgetQueries(channel: string): void {
     const prefix = `${channel}\u0000`
     for (const key of this.#queryCounts.keys()) if (key.startsWith(prefix)) this.#queryCounts.delete(key)
+    for (const key of this.#queryCarried.keys()) if (key.startsWith(prefix)) this.#queryCarried.delete(key)
   }
 
   list(): FaultInfo[] {

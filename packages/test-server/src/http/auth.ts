@@ -1,7 +1,7 @@
 import {timingSafeEqual} from 'node:crypto'
-import type {IncomingMessage} from 'node:http'
 import {TestServerError} from '../errors.js'
 import {header} from './headers.js'
+import type {AnyRequest} from '../protocol.js'
 
 function same(a: string, b: string): boolean {
   const left = Buffer.from(a)
@@ -10,7 +10,7 @@ function same(a: string, b: string): boolean {
 }
 
 /** The token a request presents: `X-Holdfast-Token`, then `Authorization: Bearer` (if allowed), then `?token=`. */
-function presented(req: IncomingMessage, url: URL, bearer: boolean): string | undefined {
+function presented(req: AnyRequest, url: URL, bearer: boolean): string | undefined {
   const token = header(req, 'x-holdfast-token')
   if (token !== undefined) return token
   const authorization = header(req, 'authorization')
@@ -22,7 +22,7 @@ function presented(req: IncomingMessage, url: URL, bearer: boolean): string | un
  * Throws `unauthorized` unless the request presents `token` (no token configured: everything is allowed). Stream
  * requests pass `bearer: false`: their `Authorization` header belongs to the app under test.
  */
-export function requireToken(req: IncomingMessage, url: URL, token: string | undefined, bearer: boolean): void {
+export function requireToken(req: AnyRequest, url: URL, token: string | undefined, bearer: boolean): void {
   if (token === undefined) return
   const value = presented(req, url, bearer)
   if (value !== undefined && same(value, token)) return

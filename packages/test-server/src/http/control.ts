@@ -1,12 +1,12 @@
-import type {IncomingMessage} from 'node:http'
 import {normalizeEvent} from '../channel.js'
 import {TestServerError} from '../errors.js'
 import {faultInfo} from '../faults/registry.js'
 import type {Hub} from '../hub.js'
 import {checkChannelName} from '../names.js'
-import type {ConnectionPredicate, ConnectionRecord, FaultTarget} from '../types.js'
+import type {ConnectionPredicate, ConnectionRecord, FaultTarget, HttpProtocol, Transport} from '../types.js'
 import {waitTimeout} from '../wait-list.js'
 import {readJson} from './json.js'
+import type {AnyRequest} from '../protocol.js'
 
 /** One control request, as a command handler sees it. */
 interface Request {
@@ -70,13 +70,28 @@ function targetOf(source: Record<string, unknown> | URLSearchParams): FaultTarge
 }
 
 const STATES: readonly ConnectionRecord['state'][] = ['connecting', 'open', 'closed']
+const TRANSPORTS: readonly Transport[] = ['stream', 'poll']
+const PROTOCOLS: readonly HttpProtocol[] = ['http/1.0', 'http/1.1', 'h2']
+
+/** A query parameter that must be one of `allowed`, or `undefined` when absent. */
+function oneOf<T extends string>(url: URL, name: string, allowed: readonly T[]): T | undefined {
+  const value = url.searchParams.get(name)
+  if (value === null) return undefined
+  if (!allowed.includes(value as T)) invalid(`\`${name}\` must be one of ${allowed.join(', ')}, got "${value}"`)
+  return value as T
+}
 
 function stateParam(url: URL): ConnectionRecord['state'] | undefined {
-  const state = url.searchParams.get('state')
-  if (state === null) return undefined
-  if (!STATES.includes(state as ConnectionRecord['state']))
-    invalid(`\`state\` must be one of ${STATES.join(', ')}, got "${state}"`)
-  return state as ConnectionRecord['state']
+  return oneOf(url, 'state', STATES)
+}
+
+/** `?transport=` and `?protocol=` as a predicate (true for every record when neither is given). */
+function transportFilter(url: URL): ConnectionPredicate {
+  const transport = oneOf(url, 'transport', TRANSPORTS)
+  const protocol = oneOf(url, 'protocol', PROTOCOLS)
+  return (record) =>
+    (transport === undefined || record.transport === transport) &&
+    (protocol === undefined || record.protocol === protocol)
 }
 
 function connectionOrThrow(hub: Hub, id: string): ConnectionRecord {
@@ -114,7 +129,9 @@ function waitPredicate(url: URL): ConnectionPredicate {
   const lastEventId = params.get('lastEventId')
   const method = params.get('method')?.toUpperCase()
   const state = stateParam(url)
+  const transport = transportFilter(url)
   return (record) =>
+    transport(record) &&
     (channel === null || record.channel === channel) &&
     (lastEventId === null || record.lastEventId === lastEventId) &&
     (method === undefined || record.method === method) &&
@@ -189,12 +206,15 @@ export const commands: readonly Command[] = [
       const channel = url.searchParams.get('channel')
       if (channel !== null) hub.existingChannel(channel)
       const state = stateParam(url)
+      const transport = transportFilter(url)
       return {
         body: {
-          connections: hub.connections.list({
-            ...(channel === null ? {} : {channel}),
-            ...(state === undefined ? {} : {state}),
-          }),
+          connections: hub.connections
+            .list({
+              ...(channel === null ? {} : {channel}),
+              ...(state === undefined ? {} : {state}),
+            })
+            .filter(transport),
         },
       }
     },
@@ -296,7 +316,7 @@ function matchPath(pattern: string, segments: string[]): string[] | undefined {
  * Runs the control command at `/control/<path>`. An unknown command is a 400 naming the known ones; a known one
  * with another method is a 405.
  */
-export async function runControl(hub: Hub, req: IncomingMessage, url: URL, segments: string[]): Promise<Answer> {
+export async function runControl(hub: Hub, req: AnyRequest, url: URL, segments: string[]): Promise<Answer> {
   const found = commands
     .map((command) => ({command, params: matchPath(command.path, segments)}))
     .filter((match): match is {command: Command; params: string[]} => match.params !== undefined)

@@ -1,18 +1,18 @@
-import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {NormalizedOptions} from '../options.js'
 import {header} from './headers.js'
+import type {AnyRequest, AnyResponse} from '../protocol.js'
 
 const ALLOW_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'
 /** Always allowed, on top of whatever the preflight asks for. */
 const ALLOW_HEADERS = ['Last-Event-ID', 'Authorization', 'Content-Type', 'Cache-Control', 'X-Holdfast-Token']
 /** Response headers a page may read: the client needs `Retry-After` on a 503, tests read the rest. */
-const EXPOSE_HEADERS = 'Retry-After, X-Holdfast-Connection, X-Holdfast-Replay, Location'
+const EXPOSE_HEADERS = 'Retry-After, X-Holdfast-Connection, X-Holdfast-Replay, X-Holdfast-Transport, Location'
 
 /**
  * Sets the CORS headers of the response (the allowed `Origin` reflected, credentials allowed) and answers a
  * preflight. Returns true when the request was a preflight and is finished.
  */
-export function applyCors(req: IncomingMessage, res: ServerResponse, cors: NormalizedOptions['cors']): boolean {
+export function applyCors(req: AnyRequest, res: AnyResponse, cors: NormalizedOptions['cors']): boolean {
   const origin = header(req, 'origin')
   if (cors === false || origin === undefined) return false
   res.setHeader('Vary', 'Origin')

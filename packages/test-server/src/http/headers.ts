@@ -1,10 +1,10 @@
-import type {IncomingMessage} from 'node:http'
+import type {AnyRequest} from '../protocol.js'
 
 /**
  * A request header by lower-case name, read from `rawHeaders`. Node builds `req.headers` lazily, on first access;
  * not touching it keeps that object out of memory for every stream (about 300 bytes each, measured in bench/).
  */
-export function header(req: IncomingMessage, name: string): string | undefined {
+export function header(req: AnyRequest, name: string): string | undefined {
   const raw = req.rawHeaders
   for (let i = 0; i < raw.length; i += 2) {
     const key = raw[i] as string

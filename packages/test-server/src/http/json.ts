@@ -1,11 +1,11 @@
-import type {IncomingMessage, ServerResponse} from 'node:http'
 import {errorStatus, TestServerError} from '../errors.js'
+import type {AnyRequest, AnyResponse} from '../protocol.js'
 
 /** Control request bodies larger than this are refused with 413. */
 export const MAX_BODY_BYTES = 1024 * 1024
 
 /** Reads a JSON request body; an empty body is `{}`. Throws `invalid-json` or `payload-too-large`. */
-export async function readJson(req: IncomingMessage): Promise<unknown> {
+export async function readJson(req: AnyRequest): Promise<unknown> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -24,12 +24,7 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 /** Sends a JSON response (no caching: every answer describes the live state). */
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
+export function sendJson(res: AnyResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body, (_key, value: unknown) => (value === Infinity ? 'all' : value))
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
@@ -41,7 +36,7 @@ export function sendJson(
 }
 
 /** Answers with `{error: {code, message}}` and the status of the code. */
-export function sendError(res: ServerResponse, error: TestServerError): void {
+export function sendError(res: AnyResponse, error: TestServerError): void {
   if (res.headersSent) {
     res.destroy()
     return

@@ -1,4 +1,3 @@
-import type {IncomingMessage, RequestListener, ServerResponse} from 'node:http'
 import type {Registry} from 'prom-client'
 import {TestServerError} from '../errors.js'
 import type {Hub} from '../hub.js'
@@ -8,6 +7,7 @@ import {applyCors} from './cors.js'
 import {sendError, sendJson} from './json.js'
 import {findMount, serveStatic} from './static.js'
 import {EVENT_STREAM, handleStreamRequest} from './stream-route.js'
+import {closeConnection, type AnyRequest, type AnyRequestListener, type AnyResponse} from '../protocol.js'
 
 function decodeSegment(segment: string): string {
   try {
@@ -17,7 +17,7 @@ function decodeSegment(segment: string): string {
   }
 }
 
-function parseUrl(req: IncomingMessage): URL {
+function parseUrl(req: AnyRequest): URL {
   try {
     return new URL(req.url ?? '/', 'http://localhost')
   } catch {
@@ -29,17 +29,18 @@ function parseUrl(req: IncomingMessage): URL {
  * A keep-alive socket whose response finishes after the shutdown began would otherwise wait idle for
  * `keepAliveTimeout`: close it as soon as its response is done.
  */
-function closeAfterShutdown(hub: Hub, req: IncomingMessage, res: ServerResponse): void {
-  const socket = req.socket
+function closeAfterShutdown(hub: Hub, res: AnyResponse): void {
+  const close = closeConnection(res)
+  if (!close) return
   res.once('finish', () => {
-    if (hub.closing) socket.end()
+    if (hub.closing) close()
   })
 }
 
-async function route(hub: Hub, metrics: Registry, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(hub: Hub, metrics: Registry, req: AnyRequest, res: AnyResponse): Promise<void> {
   const url = parseUrl(req)
   const path = url.pathname
-  if (!path.startsWith('/sse')) closeAfterShutdown(hub, req, res)
+  if (!path.startsWith('/sse')) closeAfterShutdown(hub, res)
   if (applyCors(req, res, hub.options.cors)) return
   if (path === '/health') {
     const body = {
@@ -85,7 +86,7 @@ async function route(hub: Hub, metrics: Registry, req: IncomingMessage, res: Ser
 }
 
 /** The server's request listener: routes, and turns every error into a JSON answer without disturbing others. */
-export function createRequestListener(hub: Hub, metrics: Registry): RequestListener {
+export function createRequestListener(hub: Hub, metrics: Registry): AnyRequestListener {
   return (req, res) => {
     route(hub, metrics, req, res).catch((error: unknown) => {
       if (TestServerError.is(error)) {

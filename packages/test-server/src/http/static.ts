@@ -1,8 +1,8 @@
 import {createReadStream} from 'node:fs'
 import {stat} from 'node:fs/promises'
-import type {IncomingMessage, ServerResponse} from 'node:http'
 import {extname, join, resolve, sep} from 'node:path'
 import type {StaticMount} from '../options.js'
+import type {AnyRequest, AnyResponse} from '../protocol.js'
 
 /** Content types by extension; anything else is `application/octet-stream`. */
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -63,8 +63,8 @@ export function findMount(mounts: readonly StaticMount[], pathname: string): Sta
  * file (the caller answers 404).
  */
 export async function serveStatic(
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: AnyRequest,
+  res: AnyResponse,
   mount: StaticMount,
   pathname: string,
 ): Promise<boolean> {

@@ -1,14 +1,15 @@
-import type {IncomingMessage, ServerResponse} from 'node:http'
 import {TestServerError} from '../errors.js'
 import type {FaultEntry} from '../faults/entry.js'
 import {isConnectFault} from '../faults/parse.js'
 import {faultsFromQuery, type QueryFault} from '../faults/query.js'
 import type {Hub} from '../hub.js'
 import {checkChannelName} from '../names.js'
+import {MAX_POLL_TIMEOUT_MS} from '../options.js'
 import {Stream} from '../stream.js'
 import type {FaultType} from '../types.js'
 import {requireToken} from './auth.js'
 import {header} from './headers.js'
+import type {AnyRequest, AnyResponse} from '../protocol.js'
 
 /** The content type of a healthy stream. */
 export const EVENT_STREAM = 'text/event-stream; charset=utf-8'
@@ -18,9 +19,13 @@ const WRONG_CONTENT_TYPE = 'text/plain; charset=utf-8'
 const MAX_RECORDED_BODY = 64 * 1024
 /** The query parameter that overrides the `retry:` hint for one request. */
 export const RETRY_PARAM = 'retryMs'
+/** [ext] The query parameter that chooses how the events come: `stream` (the default) or `poll` (a long poll). */
+export const TRANSPORT_PARAM = 'transport'
+/** [ext] The query parameter that overrides the `pollTimeoutMs` option for one long poll. */
+export const POLL_TIMEOUT_PARAM = 'pollTimeoutMs'
 
 /** [spec] The Last-Event-ID header first; the query parameter for clients that cannot send headers. */
-function lastEventIdOf(req: IncomingMessage, url: URL, param: string): Pick<Stream, 'lastEventId' | 'lastEventIdFrom'> {
+function lastEventIdOf(req: AnyRequest, url: URL, param: string): Pick<Stream, 'lastEventId' | 'lastEventIdFrom'> {
   const fromHeader = header(req, 'last-event-id')
   if (fromHeader !== undefined && fromHeader !== '') return {lastEventId: fromHeader, lastEventIdFrom: 'header'}
   const query = url.searchParams.get(param)
@@ -36,8 +41,34 @@ function retryOf(url: URL, fallback: number | false): number | false {
   return Number(value)
 }
 
+/** How long the request waits as a long poll, or `undefined` for a stream. */
+function pollTimeoutOf(url: URL, fallback: number): number | undefined {
+  const transport = url.searchParams.get(TRANSPORT_PARAM)
+  const timeout = url.searchParams.get(POLL_TIMEOUT_PARAM)
+  if (transport !== null && transport !== 'stream' && transport !== 'poll')
+    throw new TestServerError(
+      'invalid-request',
+      `\`${TRANSPORT_PARAM}\` must be "stream" or "poll", got ${JSON.stringify(transport)}`,
+    )
+  if (transport !== 'poll') {
+    if (timeout !== null)
+      throw new TestServerError(
+        'invalid-request',
+        `\`${POLL_TIMEOUT_PARAM}\` applies to long polls only: add \`${TRANSPORT_PARAM}=poll\``,
+      )
+    return undefined
+  }
+  if (timeout === null) return fallback
+  if (!/^\d{1,9}$/.test(timeout) || Number(timeout) > MAX_POLL_TIMEOUT_MS)
+    throw new TestServerError(
+      'invalid-request',
+      `\`${POLL_TIMEOUT_PARAM}\` must be an integer from 0 to ${MAX_POLL_TIMEOUT_MS}, got "${timeout}"`,
+    )
+  return Number(timeout)
+}
+
 /** Records the body of a POST (or any request that has one) as it arrives, up to 64 KiB. */
-function recordBody(req: IncomingMessage, stream: Stream): void {
+function recordBody(req: AnyRequest, stream: Stream): void {
   if (header(req, 'content-length') === undefined && header(req, 'transfer-encoding') === undefined) return
   const chunks: Buffer[] = []
   let size = 0
@@ -61,8 +92,8 @@ function first<T extends FaultType>(faults: FaultEntry[], type: T): (FaultEntry 
  */
 export async function handleStreamRequest(
   hub: Hub,
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: AnyRequest,
+  res: AnyResponse,
   url: URL,
   channelName: string,
 ): Promise<void> {
@@ -70,6 +101,7 @@ export async function handleStreamRequest(
   const queryFaults = faultsFromQuery(url.searchParams)
   if (queryFaults.length > 0) requireToken(req, url, hub.options.token, false)
   const retryMs = retryOf(url, hub.options.retryMs)
+  const pollTimeoutMs = pollTimeoutOf(url, hub.options.pollTimeoutMs)
   if (hub.closing) throw new TestServerError('closed', 'The server is shutting down')
 
   const seq = hub.connections.nextSeq()
@@ -81,6 +113,7 @@ export async function handleStreamRequest(
       req,
       res,
       now: Date.now(),
+      pollTimeoutMs,
       ...lastEventIdOf(req, url, hub.options.lastEventIdParam),
     },
     hub,

@@ -49,6 +49,8 @@ export type ClosedBy = 'client' | 'server' | 'fault'
  * - `slow-consumer`: the client read too slowly and its queue passed `maxQueuedBytes`.
  * - `shutdown`: the server closed; `reset`: `reset()` ended every stream; `scope-disposed`: its Playwright test ended.
  * - `fault-drop`, `fault-end`, `fault-status`, `fault-refuse`: a fault ended it.
+ * - `poll-events`, `poll-timeout`: a long poll (`?transport=poll`) ended by itself, after sending its events or after
+ *   waiting its whole time for none.
  *
  * A stream request that is invalid (bad channel name, bad query fault, missing token) gets a 4xx and no record.
  */
@@ -62,6 +64,17 @@ export type CloseReason =
   | 'fault-end'
   | 'fault-status'
   | 'fault-refuse'
+  | 'poll-events'
+  | 'poll-timeout'
+
+/**
+ * How a stream request asked to receive its events: `stream` (the response stays open, the default) or `poll` (a
+ * long poll, `?transport=poll`: the events after its Last-Event-ID at once, or the next ones, then the response ends).
+ */
+export type Transport = 'stream' | 'poll'
+
+/** The HTTP version a request came in on: `h2` only on a server started with the `http2` option. */
+export type HttpProtocol = 'http/1.0' | 'http/1.1' | 'h2'
 
 /** What happened to the Last-Event-ID a connection brought. */
 export interface ReplayReport {
@@ -84,6 +97,10 @@ export interface ConnectionRecord {
   /** 1, 2… the same order as a number. */
   seq: number
   channel: string
+  /** `poll` for a long poll (`?transport=poll`), `stream` otherwise. */
+  transport: Transport
+  /** The HTTP version of the request: `h2` for HTTP/2 (the `http2` option), else `http/1.1` or `http/1.0`. */
+  protocol: HttpProtocol
   /** `connecting` while held by a delay fault. */
   state: 'connecting' | 'open' | 'closed'
   method: string

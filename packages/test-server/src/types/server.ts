@@ -58,6 +58,30 @@ export interface ShutdownEvent {
   data?: string
 }
 
+/**
+ * The certificate of an HTTP/2 server (the `http2` option): given, or generated for localhost. PEM strings, or paths
+ * to PEM files.
+ */
+export interface Http2Options {
+  /** The certificate chain, PEM (or a path to a PEM file). Give both `cert` and `key`, or neither. */
+  cert?: string | Buffer
+  /** Its private key, PEM (or a path to a PEM file). */
+  key?: string | Buffer
+}
+
+/** What a client needs to trust a certificate: its fingerprints. */
+export interface CertificateInfo {
+  /** The certificate, PEM-encoded: pass it as `ca` to a Node client. */
+  pem: string
+  /** SHA-256 of the certificate, `AB:CD:…`, as browsers show it. */
+  fingerprint256: string
+  /** Base64 SHA-256 of the public key (SPKI), for Chromium's `--ignore-certificate-errors-spki-list`. */
+  spki256: string
+  /** The names it is valid for (subject alternative names). */
+  names: string
+  validTo: Date
+}
+
 /** Options of `createTestServer`. Every default is in `defaultOptions`. */
 export interface TestServerOptions {
   /** TCP port; 0 picks a free one. @defaultValue `0` */
@@ -87,6 +111,12 @@ export interface TestServerOptions {
   connectionHistory?: number
   /** The query parameter read as Last-Event-ID when the header is absent. @defaultValue `'lastEventId'` */
   lastEventIdParam?: string
+  /**
+   * How long a long poll (`?transport=poll`) with nothing to send waits for the next event before it ends empty, in
+   * ms (0 to 3600000). Keep it below the client's idle timeout and the proxies' read timeouts. `?pollTimeoutMs=`
+   * overrides it per request. @defaultValue `25000`
+   */
+  pollTimeoutMs?: number
   /** The last event sent to every stream on `close()`; `false` sends none. */
   shutdownEvent?: ShutdownEvent | false
   /** How long `close()` waits for clients to leave before destroying their sockets, in ms. @defaultValue `5000` */
@@ -99,6 +129,13 @@ export interface TestServerOptions {
   requestTimeoutMs?: number
   /** The listen backlog, sized for bursts of reconnecting clients. @defaultValue `1024` */
   backlog?: number
+  /**
+   * [ext] Serve HTTPS with HTTP/2, and HTTP/1.1 for clients that do not offer h2 (ALPN), on the certificate given,
+   * or (`true`, or no `cert`) on a self-signed one made at start for `localhost`, `127.0.0.1` and `::1`. Every
+   * feature works the same; faults take their HTTP/2 shapes (a drop is a `RST_STREAM`, `close()` sends `GOAWAY`).
+   * @defaultValue `false`
+   */
+  http2?: boolean | Http2Options
   /** Where log entries go; `false` discards them. @defaultValue warnings and errors to stderr */
   logger?: Logger | false
   /** Prefix of every Prometheus metric name. @defaultValue `'holdfast_'` */
@@ -115,13 +152,17 @@ export interface CloseOptions {
 
 /** A running test server. Every method is synchronous unless it returns a Promise. */
 export interface TestServer {
-  /** `http://127.0.0.1:PORT` (a loopback URL even when bound to `0.0.0.0`). */
+  /** `http://127.0.0.1:PORT` (`https://` with `http2`; a loopback URL even when bound to `0.0.0.0`). */
   readonly url: string
   readonly port: number
   /** The address bound. */
   readonly host: string
   /** The control token, when one is required (given, or generated for a non-loopback host). */
   readonly token: string | undefined
+  /** `h2` with the `http2` option (HTTPS, HTTP/2 and HTTP/1.1), else `http/1.1`. */
+  readonly protocol: 'http/1.1' | 'h2'
+  /** The certificate an `http2` server presents (trust it, or pass `certificate.pem` as `ca`); else `undefined`. */
+  readonly certificate: CertificateInfo | undefined
 
   /** The absolute URL of a channel's stream, with optional query parameters (faults, `lastEventId`, `retryMs`). */
   streamUrl(channel?: string, query?: Record<string, string | number | boolean>): string

@@ -1,0 +1,76 @@
+// A proxy that buffers streamed responses (nginx with proxy_buffering on, the server's X-Accel-Buffering: no ignored):
+// no stream delivers anything through it, whatever the server sends. A long poll gets through, because it ends.
+import {expect, fast, publish} from '../fixtures'
+import {proxied, test} from '../support/nginx-test'
+
+/** The ids of the events in a text/event-stream body (enough of the format for these tests: `id:` lines). */
+function idsIn(body: string): string[] {
+  return [...body.matchAll(/^id: (.*)$/gm)].map((match) => match[1]!)
+}
+
+test('behind a buffering proxy, native EventSource and Holdfast receive nothing while the server publishes', async ({
+  harness,
+  sse,
+  nginx,
+}) => {
+  await harness.goto(nginx.url)
+  const url = proxied(nginx, 'buffered', sse)
+  await harness.open('native', url, {}, {native: true})
+  const native = await sse.nextConnection()
+  await harness.open('holdfast', url, fast)
+  const holdfast = await sse.nextConnection()
+  sse.startTicker({intervalMs: 100})
+
+  // The server feeds both streams, heartbeats and events; Holdfast's watchdog gives up twice on a stream that
+  // delivers no byte, and the next attempt lands in the same buffer.
+  await expect
+    .poll(async () => (await harness.trace('holdfast')).filter((line) => line.startsWith('reconnecting')).length)
+    .toBeGreaterThanOrEqual(2)
+  await expect.poll(() => sse.server.connection(native.id)!.eventsSent).toBeGreaterThanOrEqual(10)
+  expect((await sse.waitForClose(holdfast)).eventsSent).toBeGreaterThan(0)
+  expect(await harness.trace('native')).toEqual([])
+  expect(await harness.readyState('native')).toBe(0) // not even the response head came through
+  const trace = await harness.trace('holdfast')
+  expect(
+    trace.filter((line) => !/^(error 0 idle-timeout|reconnecting 0 attempt=\d+ delay=\d+ idle-timeout)$/.test(line)),
+  ).toEqual([])
+  expect(await harness.ids('holdfast')).toEqual([])
+})
+
+test('through the same proxy, a long poll arrives as soon as it ends: every event once, by id', async ({
+  page,
+  harness,
+  sse,
+  nginx,
+}) => {
+  await harness.goto(nginx.url)
+  const poll = (query: Record<string, string>) =>
+    page.evaluate(
+      async (url) => {
+        const response = await fetch(url)
+        return {
+          status: response.status,
+          transport: response.headers.get('x-holdfast-transport'),
+          body: await response.text(),
+        }
+      },
+      proxied(nginx, 'buffered', sse, {transport: 'poll', pollTimeoutMs: '5000', ...query}),
+    )
+
+  const ids = publish(sse, 3)
+  const first = await poll({lastEventId: '0'})
+  expect(first).toMatchObject({status: 200, transport: 'poll'})
+  expect(idsIn(first.body)).toEqual(ids)
+
+  // A poll with nothing to send waits at the server; the proxy passes its events on once it ends.
+  const waiting = poll({lastEventId: ids.at(-1)!})
+  await sse.waitForConnection((c) => c.transport === 'poll' && c.lastEventId === '3' && c.state === 'open')
+  const more = publish(sse, 2)
+  expect(idsIn((await waiting).body)).toEqual(more)
+
+  // Nothing published: the poll ends empty after its timeout, with the heartbeats it waited with.
+  const empty = await poll({lastEventId: more.at(-1)!, pollTimeoutMs: '600'})
+  expect(idsIn(empty.body)).toEqual([])
+  expect(empty.body).toContain(': heartbeat')
+  expect(sse.connections().map((c) => c.closeReason)).toEqual(['poll-events', 'poll-events', 'poll-timeout'])
+})
