@@ -33,11 +33,17 @@ export function buildAdapter(id) {
 
 /**
  * min+gzip bytes of a library with its dependencies, every export kept (`null`: nothing to load; `0`: built in).
- * `names: '*'` re-exports an ES module's exports; `'default'` keeps a CommonJS module whole.
+ * `names: '*'` re-exports an ES module's exports (of every module, when `from` lists several); `'default'` keeps a
+ * CommonJS module whole.
  */
 export async function librarySize(spec) {
   if (spec === null || spec === 0) return spec
   const source =
-    spec.names === '*' ? `export * from '${spec.from}'\n` : `import lib from '${spec.from}'\nexport default lib\n`
+    spec.names === '*'
+      ? [spec.from]
+          .flat()
+          .map((from) => `export * from '${from}'\n`)
+          .join('')
+      : `import lib from '${spec.from}'\nexport default lib\n`
   return minGzipSize(await bundle(SIZE_ENTRY, 'es', source))
 }

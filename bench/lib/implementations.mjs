@@ -15,8 +15,8 @@ export const implementations = [
   },
   {
     id: 'holdfast-iterate',
-    label: 'Holdfast `for await (… of source)`',
-    size: {from: '@holdfast/client', names: '*'},
+    label: 'Holdfast `for await (… of events(source))`',
+    size: {from: ['@holdfast/client', '@holdfast/client/iterate'], names: '*'},
   },
   {
     id: 'native',

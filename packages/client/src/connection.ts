@@ -4,7 +4,7 @@ import {reconnectDelay} from './backoff'
 import {createIdWindow} from './dedupe'
 import {HoldfastError} from './errors'
 import {MAX_DELAY, type NormalizedOptions} from './options'
-import {createIdStore, withoutLastEventId} from './resume'
+import {createIdStore} from './resume'
 import {decideRetry} from './retry-policy'
 import {cancelBody} from './redirects'
 import {openStream, readStream} from './transport'
@@ -18,7 +18,10 @@ export interface ConnectionSink {
   error(error: HoldfastError): void
   reconnecting(attempt: number, delay: number, error: HoldfastError): void
   closed(error: HoldfastError | undefined): void
-  /** A promise while a consumer is too far behind: no more chunks are read until it resolves. */
+  /**
+   * Called once per network chunk, after its messages were delivered: a promise while a consumer is too far behind
+   * (no more chunks are read until it resolves).
+   */
   backpressure(): Promise<void> | undefined
 }
 
@@ -46,10 +49,6 @@ type State =
   /** `error` and `due` when the pause held a reconnect after a failure: it resumes at `due`, not sooner. */
   | {status: 'paused'; reason: 'offline' | 'hidden'; error?: HoldfastError; due?: number}
   | {status: 'closed'}
-
-function sameOrigin(a: string, b: string): boolean {
-  return new URL(a).origin === new URL(b).origin
-}
 
 /**
  * The clock of the per-chunk path. `Date.now()`, not `performance.now()`: Chromium coarsens and jitters the latter
@@ -141,10 +140,7 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
       if (!isCurrent(attempt)) return cancelBody(response)
       // [spec] Redirects were followed: origin is the final URL's, and reconnections go there ([ext] same origin only).
       const final = opened.url
-      if (final !== requestUrl)
-        target = sameOrigin(final, url)
-          ? withoutLastEventId(final, options.lastEventIdIn, options.lastEventIdParam)
-          : url
+      if (final !== requestUrl) target = new URL(final).origin === new URL(url).origin ? final : url
       watchdog.arm()
       stats.connections++
       // [spec] Announce the connection: readyState OPEN, then `open`.

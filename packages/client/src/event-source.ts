@@ -1,16 +1,9 @@
 import {startConnection, type Connection, type ConnectionSink} from './connection'
+import type {NormalizedOptions} from './options'
 import {HoldfastError} from './errors'
 import {ConnectionErrorEvent, ReconnectingEvent, StreamEvent} from './events'
-import {iterateEvents, type IteratorControl} from './iterator'
-import {defaultOptions, normalizeOptions} from './options'
-import type {
-  EventIterator,
-  EventIteratorOptions,
-  EventSourceStats,
-  HoldfastEventSourceInit,
-  StreamMessage,
-  SubscribeOptions,
-} from './types'
+import {normalizeOptions} from './options'
+import type {EventSourceStats, HoldfastEventSourceInit, StreamMessage, SubscribeOptions} from './types'
 
 /**
  * A server may name its own events `error` or `reconnecting` (LLM APIs send `event: error`): they arrive as
@@ -36,6 +29,23 @@ export interface HoldfastEventSourceEventMap {
  */
 type Handler<E> = ((this: globalThis.EventSource, event: E) => unknown) | null
 type HandlerEntry = {callback: (this: unknown, event: Event) => unknown; listener: (event: Event) => void}
+
+/**
+ * @internal Where a subclass's init carries the function that starts its connection (`SharedEventSource` runs one
+ * shared across tabs): the facade runs whichever connection it is given, and cannot tell them apart.
+ */
+export const START = Symbol()
+/** @internal */
+export type Start = (url: string, options: NormalizedOptions, sink: ConnectionSink) => Connection
+
+/** @internal The method by which `@holdfast/client/iterate` attaches a consumer that reads at its own pace. */
+export const CONSUME = Symbol()
+/** @internal A consumer the source ends when it closes, and asks before reading each chunk. */
+export interface Consumer {
+  end(error?: HoldfastError): void
+  /** A promise while the consumer is too far behind: the source reads no more until it resolves. */
+  pressure(): Promise<void> | undefined
+}
 
 function baseUrl(): string | undefined {
   const g = globalThis as {document?: {baseURI?: string}; location?: {href?: string}}
@@ -83,12 +93,10 @@ export class EventSource extends EventTarget {
   readonly #url: string
   readonly #withCredentials: boolean
   readonly #connection: Connection
-  /** How long an iterator that holds the stream may take no event before it is abandoned. */
-  readonly #stallTimeout: number
   /** Types that ever had a listener: events of other types are never built. Never shrinks, so never misses. */
   readonly #listened = new Set<string>()
   readonly #handlers = new Map<string, HandlerEntry>()
-  readonly #iterators = new Set<IteratorControl>()
+  readonly #consumers = new Set<Consumer>()
   /** Copied on (un)subscribe, which is rare, so that delivery, which is hot, walks a plain array. */
   #subscribers: ReadonlyArray<{listener: (message: StreamMessage) => void; types?: ReadonlySet<string>}> = []
 
@@ -109,8 +117,8 @@ export class EventSource extends EventTarget {
     const options = normalizeOptions(init)
     this.#url = parsed.href
     this.#withCredentials = !!options.withCredentials
-    this.#stallTimeout = options.idleTimeout || defaultOptions.idleTimeout
-    this.#connection = startConnection(this.#url, options, this.#sink())
+    const start: Start = (init as {[START]?: Start} | null | undefined)?.[START] ?? startConnection
+    this.#connection = start(this.#url, options, this.#sink())
   }
 
   /** [spec] The URL after parsing (redirects do not change it). */
@@ -163,7 +171,7 @@ export class EventSource extends EventTarget {
   subscribe(listener: (message: StreamMessage) => void, {types}: SubscribeOptions = {}): () => void {
     const list = typeof types === 'string' ? [types] : types
     if (typeof listener !== 'function' || (list && !(Array.isArray(list) && list.every((t) => typeof t === 'string'))))
-      throw new HoldfastError('invalid-option', 'Invalid subscribe: a listener function, and `types` as strings')
+      throw new HoldfastError('invalid-option', 'Invalid subscribe: a listener function, string `types`')
     const subscriber = {listener, types: list && new Set(list)}
     this.#subscribers = [...this.#subscribers, subscriber]
     return () => {
@@ -171,27 +179,10 @@ export class EventSource extends EventTarget {
     }
   }
 
-  /**
-   * [ext] Iterate over messages with `for await`, as plain {@link StreamMessage}s. Ends when the source closes, and
-   * throws its fatal error. A consumer that falls `bufferSize` messages behind pauses reading until it catches up;
-   * one that stops taking messages meanwhile for `idleTimeout` ms ends with `buffer-overflow`.
-   * @example for await (const {type, data} of source.events({types: ['update', 'delete']})) apply(type, data)
-   */
-  events(options?: EventIteratorOptions): EventIterator {
-    return iterateEvents(
-      this,
-      (control) => {
-        this.#iterators.add(control)
-        return () => this.#iterators.delete(control)
-      },
-      options,
-      this.#stallTimeout,
-    )
-  }
-
-  /** [ext] `for await (const message of source)` yields the `message` type's messages, as plain StreamMessages. */
-  [Symbol.asyncIterator](): EventIterator {
-    return this.events()
+  /** @internal Attaches a consumer (see `@holdfast/client/iterate`); returns the function that detaches it. */
+  [CONSUME](consumer: Consumer): () => boolean {
+    this.#consumers.add(consumer)
+    return () => this.#consumers.delete(consumer)
   }
 
   override addEventListener<K extends keyof HoldfastEventSourceEventMap>(
@@ -219,9 +210,10 @@ export class EventSource extends EventTarget {
   }
 
   static {
-    // [spec] The constants live on the constructor and its prototype (and so on every instance), read-only.
+    // [spec] The constants live on the constructor and its prototype (and so on every instance), read-only (a
+    // descriptor's `writable` and `configurable` default to false).
     ;['CONNECTING', 'OPEN', 'CLOSED'].forEach((name, value) => {
-      const constant = {value, enumerable: true, writable: false, configurable: false}
+      const constant = {value, enumerable: true}
       Object.defineProperty(this, name, constant)
       Object.defineProperty(this.prototype, name, constant)
     })
@@ -282,12 +274,11 @@ export class EventSource extends EventTarget {
         if (this.#listened.has('reconnecting')) this.dispatchEvent(new ReconnectingEvent(attempt, delay, error))
       },
       closed: (error) => {
-        for (const iterator of [...this.#iterators]) iterator.end(error)
+        for (const consumer of [...this.#consumers]) consumer.end(error)
       },
       backpressure: () => {
-        if (this.#iterators.size === 0) return
-        for (const iterator of this.#iterators) {
-          const pause = iterator.pressure()
+        for (const consumer of this.#consumers) {
+          const pause = consumer.pressure()
           if (pause) return pause
         }
       },

@@ -6,8 +6,6 @@ export type {HoldfastErrorCode, HoldfastErrorDetails} from './errors'
 export {defaultOptions} from './options'
 export type {
   Environment,
-  EventIterator,
-  EventIteratorOptions,
   EventSourceStats,
   HeadersContext,
   HeadersOption,

@@ -137,7 +137,6 @@ export function normalizeOptions(init: HoldfastEventSourceInit | null = {}): Nor
   const {key, storage} = typeof persist === 'string' ? {key: persist} : (persist ?? {})
   // Read only when persistence is asked for: reading `sessionStorage` throws in some frames.
   const store = key ? (storage ?? sessionStorageOrNull()) : undefined
-  if (key && store === undefined)
-    invalid('`persistLastEventId` needs a `storage` where `sessionStorage` does not exist')
+  if (key && store === undefined) invalid('`persistLastEventId` needs a `storage`: there is no `sessionStorage`')
   return {...options, method, persist: store ? {key: key!, storage: store} : undefined} as NormalizedOptions
 }

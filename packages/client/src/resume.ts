@@ -12,24 +12,19 @@ export function toHeaderValue(id: string): string {
   return out
 }
 
-/** The URL for an attempt: the id is set (not appended) so a redirect's final URL never accumulates copies. */
-export function urlWithLastEventId(url: string, id: string, transport: LastEventIdTransport, param: string): string {
-  if (id === '' || transport === 'header') return url
-  const withId = new URL(url)
-  withId.searchParams.set(param, id)
-  return withId.href
-}
-
 /**
- * A redirect's final URL without the id parameter an attempt added to it (in `'query'` or `'both'` mode), so that
- * the next attempt sends the id it has then, or none after the server reset it.
+ * The URL for an attempt in `'query'` or `'both'` mode: the parameter is set (not appended), so that a redirect's
+ * final URL never accumulates copies, and removed when the id is empty, so that an id the server reset (or one a
+ * redirect's final URL kept) is never sent again. The parameter is Holdfast's in those modes.
  */
-export function withoutLastEventId(url: string, transport: LastEventIdTransport, param: string): string {
-  const without = new URL(url)
-  // Only when present: deleting re-serializes the whole query.
-  if (transport === 'header' || !without.searchParams.has(param)) return url
-  without.searchParams.delete(param)
-  return without.href
+export function urlWithLastEventId(url: string, id: string, transport: LastEventIdTransport, param: string): string {
+  const withId = new URL(url)
+  const {searchParams} = withId
+  // Deleting or setting re-serializes the whole query: only when something changes.
+  if (transport === 'header' || (!id && !searchParams.has(param))) return url
+  if (id) searchParams.set(param, id)
+  else searchParams.delete(param)
+  return withId.href
 }
 
 /** Reads and writes the persisted id. Storage that throws (quota, privacy modes) degrades to memory only, silently. */

@@ -10,17 +10,8 @@ import type {NormalizedOptions} from './options'
  */
 export function defaultRetryDecision(error: HoldfastError, options: NormalizedOptions): boolean {
   if (options.method !== 'GET' && !options.retryNonGet) return false
-  switch (error.code) {
-    case 'network':
-    case 'headers':
-    case 'stream-ended':
-    case 'idle-timeout':
-      return true
-    case 'http-status':
-      return error.status !== undefined && options.retryStatuses.includes(error.status)
-    default:
-      return false
-  }
+  if (error.code === 'http-status') return options.retryStatuses.includes(error.status!)
+  return /^(network|headers|stream-ended|idle-timeout)$/.test(error.code)
 }
 
 /**

@@ -86,17 +86,17 @@ async function checkResponse(response: Response, url: string): Promise<void> {
   const contentType = headers?.get('content-type')
   const fail = (code: HoldfastErrorCode, why: string, retryAfter?: number): HoldfastError =>
     new HoldfastError(code, `Failed to connect to ${url}: ${why}`, {url, status, headers, retryAfter})
+  const stream = status === 200 && isEventStream(contentType)
+  // A custom `fetch` may hand back anything: this fails the same way every time, so it is never retried.
+  if (typeof status !== 'number' || (stream && !isReadable(response.body)))
+    throw fail('invalid-response', 'fetch gave no Response with a readable body')
+  if (stream) return
   let error: HoldfastError
-  if (status === 200 && isEventStream(contentType)) {
-    if (isReadable(response.body)) return
-    // A custom `fetch` may hand back anything: this fails the same way every time, so it is never retried.
-    throw fail('invalid-response', 'the response has no readable body')
-  } else if (status === 204) {
+  if (status === 204) {
     // [spec] 204 No Content: fail the connection; the server asked us to stop.
-    error = fail('no-content', 'server responded 204 No Content, asking the client to stop')
+    error = fail('no-content', 'server responded 204 No Content')
   } else if (status !== 200) {
     // [spec] Any other status than 200 fails the connection (Holdfast retries the ones in `retryStatuses`).
-    if (typeof status !== 'number') throw fail('invalid-response', 'fetch resolved with something not a Response')
     const reason = `${status}${response.statusText ? ` ${response.statusText}` : ''}`
     error = fail('http-status', `server responded ${reason}`, parseRetryAfter(headers.get('retry-after'), Date.now()))
   } else {

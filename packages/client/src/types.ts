@@ -133,31 +133,6 @@ export interface SubscribeOptions {
   types?: string | readonly string[]
 }
 
-/** What an async iterator over an `EventSource` yields and how it buffers. */
-export interface EventIteratorOptions {
-  /** Event types to yield. @defaultValue `['message']` */
-  types?: string | readonly string[]
-  /**
-   * How far a consumer may fall behind. A loop that is consuming and gets `bufferSize` events behind pauses the
-   * source's reading (the server sees TCP backpressure; the idle watchdog waits too) until it has caught up
-   * halfway, so at most `bufferSize` events plus one network chunk are held. No consumer can hold the stream for
-   * long: an iterator that was created but is not being consumed ends with a `buffer-overflow` error once
-   * `bufferSize` events wait for it, and so does one that takes no event for the source's `idleTimeout` (45 s when
-   * that is 0) while the source is paused for it. @defaultValue `1000`
-   */
-  bufferSize?: number
-}
-
-/**
- * What `events()` and `for await` use: an async iterator of plain {@link StreamMessage}s. `return()` (what `break`
- * calls) ends it at once, and settles a `next()` that is still waiting with `done`.
- */
-export interface EventIterator extends AsyncIterableIterator<StreamMessage, undefined, undefined> {
-  next(): Promise<IteratorResult<StreamMessage, undefined>>
-  return(): Promise<IteratorResult<StreamMessage, undefined>>
-  [Symbol.asyncIterator](): EventIterator
-}
-
 /** Counters for observability; a snapshot is returned by `source.stats`. */
 export interface EventSourceStats {
   /** Connections that opened (200 + `text/event-stream`). */

@@ -1,5 +1,6 @@
 import {describe, expect, it, vi} from 'vitest'
 import {HoldfastError} from '../src/index'
+import {events} from '../src/iterate'
 import {chunkedFetch, flush, mockStream, openSource, until, useFakeClock, useMockServer} from './harness'
 
 useMockServer()
@@ -11,7 +12,7 @@ describe('[ext] async iteration', () => {
     const connection = await stream.open()
     connection.send('data: 1\n\ndata: 2\n\nevent: other\ndata: skipped\n\ndata: 3\n\n')
     const got: string[] = []
-    for await (const event of source) {
+    for await (const event of events(source)) {
       got.push(event.data)
       if (event.data === '3') source.close()
     }
@@ -24,7 +25,7 @@ describe('[ext] async iteration', () => {
     const connection = await stream.open()
     connection.send('event: a\ndata: 1\n\ndata: m\n\nevent: b\ndata: 2\n\nevent: c\ndata: 3\n\n')
     const got: string[] = []
-    for await (const event of source.events({types: ['a', 'b', 'c']})) {
+    for await (const event of events(source, {types: ['a', 'b', 'c']})) {
       got.push(`${event.type}:${event.data}`)
       if (got.length === 3) break
     }
@@ -35,7 +36,7 @@ describe('[ext] async iteration', () => {
     const stream = mockStream()
     const source = openSource({retryStatuses: []})
     const iteration = (async () => {
-      for await (const event of source) void event
+      for await (const event of events(source)) void event
     })()
     ;(await stream.next()).respond({status: 500, body: ''})
     await expect(iteration).rejects.toMatchObject({name: 'HoldfastError', code: 'http-status', status: 500})
@@ -44,7 +45,7 @@ describe('[ext] async iteration', () => {
   it('an iterator created but not consumed: yields what it buffered, then throws buffer-overflow', async () => {
     const stream = mockStream()
     const source = openSource()
-    const iterator = source.events({bufferSize: 2})
+    const iterator = events(source, {bufferSize: 2})
     const connection = await stream.open()
     connection.send('data: 1\n\ndata: 2\n\ndata: 3\n\ndata: 4\n\n')
     await until(() => source.stats.messages === 4, 'all four events')
@@ -71,7 +72,7 @@ describe('[ext] async iteration', () => {
       }
     }
     connection.send('data: 1\n\n')
-    for await (const message of source) {
+    for await (const message of events(source)) {
       expect(message).toEqual({type: 'message', data: '1', lastEventId: '', origin: 'http://sse.test'})
       break
     }
@@ -83,15 +84,15 @@ describe('[ext] async iteration', () => {
     mockStream()
     const source = openSource()
     source.close()
-    expect(await source.events().next()).toEqual({done: true, value: undefined})
-    expect(() => source.events({bufferSize: 0})).toThrow(expect.objectContaining({code: 'invalid-option'}))
+    expect(await events(source).next()).toEqual({done: true, value: undefined})
+    expect(() => events(source, {bufferSize: 0})).toThrow(expect.objectContaining({code: 'invalid-option'}))
     await flush()
   })
 
   it('a pending next() settles when the source closes', async () => {
     mockStream()
     const source = openSource()
-    const pending = source.events().next()
+    const pending = events(source).next()
     source.close()
     expect(await pending).toEqual({done: true, value: undefined})
   })
@@ -100,7 +101,7 @@ describe('[ext] async iteration', () => {
     const burst = Array.from({length: 5000}, (_, i) => `id: ${i}\ndata: ${i}\n\n`).join('')
     const source = openSource({fetch: chunkedFetch([burst]), retryDelay: 60_000})
     const got: string[] = []
-    for await (const event of source.events({bufferSize: 10})) {
+    for await (const event of events(source, {bufferSize: 10})) {
       got.push(event.data)
       if (got.length === 5000) source.close()
     }
@@ -131,7 +132,7 @@ describe('[ext] async iteration', () => {
     const source = openSource({fetch, idleTimeout: 1000})
     const errors: string[] = []
     source.onerror = (event) => errors.push(event.error?.code ?? '')
-    const iterator = source.events({bufferSize: 8})
+    const iterator = events(source, {bufferSize: 8})
     const first = await iterator.next() // consuming now
     expect(first.value?.data).toBe('1')
     await until(() => progress.pulls >= 3, 'reading until the consumer is 8 behind')
@@ -160,8 +161,8 @@ describe('[ext] async iteration', () => {
     const source = openSource({fetch, idleTimeout: 1000})
     const others: string[] = []
     source.subscribe(({data}) => others.push(data))
-    const dropped = source.events({bufferSize: 8})
-    expect((await dropped.next()).value?.data).toBe('1') // then dropped, as `await source.events().next()` is
+    const dropped = events(source, {bufferSize: 8, stallTimeout: 1000})
+    expect((await dropped.next()).value?.data).toBe('1') // then dropped, as `await events(source).next()` is
     await until(() => progress.pulls >= 3, 'reading until the consumer is 8 behind')
     const pullsWhileBehind = progress.pulls
     await vi.advanceTimersByTimeAsync(999)
@@ -189,11 +190,11 @@ describe('[ext] async iteration', () => {
     const stream = mockStream()
     const source = openSource()
     const connection = await stream.open()
-    const iterator = source.events()
+    const iterator = events(source)
     const pending = iterator.next()
     expect(await iterator.return()).toEqual({done: true, value: undefined})
     expect(await pending).toEqual({done: true, value: undefined})
-    const next = source.events()
+    const next = events(source)
     const waiting = next.next()
     connection.send('data: after\n\n')
     expect((await waiting).value?.data).toBe('after') // the ended iterator took nothing
@@ -206,7 +207,7 @@ describe('[ext] async iteration', () => {
     const stream = mockStream()
     const source = openSource()
     await stream.open()
-    const iterator = source.events()
+    const iterator = events(source)
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5000))
     const winner = Promise.race([iterator.next(), timeout])
     await vi.advanceTimersByTimeAsync(5000)

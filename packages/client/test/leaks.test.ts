@@ -1,5 +1,6 @@
 import {beforeEach, describe, expect, it, vi} from 'vitest'
 import {EventSource} from '../src/index'
+import {events} from '../src/iterate'
 import {
   controlledEnvironment,
   flush,
@@ -65,7 +66,7 @@ describe('no leaks', () => {
   it('an iterator abandoned without break leaves nothing behind once the source closes', async () => {
     const stream = mockStream()
     const {source} = fullyFeatured()
-    const iterator = source.events()
+    const iterator = events(source)
     ;(await stream.open()).send('data: x\n\n')
     await until(() => source.stats.messages === 1, 'the message')
     source.close()

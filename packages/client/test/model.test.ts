@@ -9,6 +9,7 @@
 import fc from 'fast-check'
 import {afterEach, describe, expect, it, vi} from 'vitest'
 import {EventSource, type HoldfastEventSourceInit} from '../src/index'
+import {events} from '../src/iterate'
 import {MAX_DELAY} from '../src/options'
 import {controlledEnvironment, flush, useFakeClock} from './harness'
 
@@ -50,7 +51,7 @@ class World {
   hiddenSince: number | undefined
   /** Consecutive failures announced since the stream was last healthy (or the backoff was reset). */
   consecutive = 0
-  lazyIterator: ReturnType<EventSource['events']> | undefined
+  lazyIterator: ReturnType<typeof events> | undefined
   /**
    * What broke an invariant inside the source's own calls (listeners, fetch), where a throw would be reported
    * elsewhere or taken for a network error; checked after every step.
@@ -327,7 +328,7 @@ const commands = [
     .map((verdict) => command(`shouldRetry → ${verdict}`, (world) => world.pendingHooks.shift()?.(verdict))),
   fc.constant(
     command('a consumer takes one message, then stops', (world) => {
-      world.lazyIterator ??= world.source.events({bufferSize: 2})
+      world.lazyIterator ??= events(world.source, {bufferSize: 2})
       void world.lazyIterator.next().catch(() => {})
     }),
   ),

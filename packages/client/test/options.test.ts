@@ -49,7 +49,7 @@ describe('options', () => {
     [
       'persistLastEventId',
       {persistLastEventId: 'key'},
-      '`persistLastEventId` needs a `storage` where `sessionStorage` does not exist',
+      '`persistLastEventId` needs a `storage`: there is no `sessionStorage`',
     ],
   ])('rejects a bad %s with a typed error that names it, before any request', (_name, init, message) => {
     const fetch = vi.fn()

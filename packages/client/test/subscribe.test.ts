@@ -1,5 +1,6 @@
 import {describe, expect, it, vi} from 'vitest'
 import type {StreamMessage} from '../src/index'
+import {events} from '../src/iterate'
 import {captureUncaughtExceptions, flush, mockStream, openSource, until, useMockServer} from './harness'
 
 useMockServer()
@@ -60,7 +61,7 @@ describe('[ext] subscribe: plain callbacks, no DOM events', () => {
     expect(() => source.subscribe('render' as never)).toThrow(invalid)
     expect(() => source.subscribe(() => {}, {types: 5 as never})).toThrow(invalid)
     expect(() => source.subscribe(() => {}, {types: ['price', 7] as never})).toThrow(invalid)
-    expect(() => source.events({types: {} as never})).toThrow(invalid)
+    expect(() => events(source, {types: {} as never})).toThrow(invalid)
     // Nothing was half-registered: the stream and a good subscriber carry on.
     const got: string[] = []
     source.subscribe(({data}) => got.push(data), {types: ['message']})

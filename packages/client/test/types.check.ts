@@ -6,6 +6,7 @@ import {
   type HoldfastError,
   type StreamMessage,
 } from '../src/index'
+import {events} from '../src/iterate'
 
 // [spec] The drop-in promise: an instance satisfies the DOM's EventSource interface ...
 export const dropIn = new EventSource('https://example.test/feed') satisfies globalThis.EventSource
@@ -51,7 +52,7 @@ source.addEventListener('custom', (event) => void event.data)
 // [ext] subscribe and iteration hand out plain StreamMessages, not DOM events.
 source.subscribe((message: StreamMessage) => void message.type, {types: ['price']})
 export async function iterate(): Promise<void> {
-  for await (const message of source) {
+  for await (const message of events(source)) {
     const plain: StreamMessage = message
     // @ts-expect-error: a StreamMessage is plain data, not an Event
     void message.target

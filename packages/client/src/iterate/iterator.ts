@@ -1,18 +1,7 @@
-import {HoldfastError} from './errors'
-import type {EventIterator, EventIteratorOptions, StreamMessage, SubscribeOptions} from './types'
-
-/** What the iterator needs from its source: messages, and its readyState. */
-export interface IterableSource {
-  readonly readyState: number
-  subscribe(listener: (message: StreamMessage) => void, options: SubscribeOptions): () => void
-}
-
-/** How the source drives an iterator: it ends it when it closes, and asks it before reading the next chunk. */
-export interface IteratorControl {
-  end(error?: HoldfastError): void
-  /** A promise while a consumer is `bufferSize` events behind: the source reads no more until it resolves. */
-  pressure(): Promise<void> | undefined
-}
+import {HoldfastError} from '../errors'
+import {CONSUME, type EventSource} from '../event-source'
+import type {StreamMessage} from '../types'
+import type {EventIterator, EventIteratorOptions} from './types'
 
 const DONE: IteratorResult<StreamMessage, undefined> = Object.freeze({done: true, value: undefined})
 
@@ -27,14 +16,13 @@ const DONE: IteratorResult<StreamMessage, undefined> = Object.freeze({done: true
  * A plain object, not an async generator: a generator queues `return()` behind a pending `next()`, so that neither
  * settles until another message arrives, and that message is then swallowed.
  */
-export function iterateEvents(
-  source: IterableSource,
-  register: (control: IteratorControl) => () => void,
-  {types = 'message', bufferSize = 1000}: EventIteratorOptions = {},
-  stallTimeout: number,
+export function events(
+  source: EventSource,
+  {types = 'message', bufferSize = 1000, stallTimeout = 45_000}: EventIteratorOptions = {},
 ): EventIterator {
-  if (!Number.isInteger(bufferSize) || bufferSize < 1)
-    throw new HoldfastError('invalid-option', `Invalid iterator option: \`bufferSize\` must be a positive integer`)
+  for (const [name, value] of Object.entries({bufferSize, stallTimeout}))
+    if (!Number.isInteger(value) || value < 1 || value > 2 ** 31 - 1)
+      throw new HoldfastError('invalid-option', `Invalid iterator option: \`${name}\` must be a positive integer`)
   /** Received and not yet taken: `queue[head]` onwards (shifting one by one off a long array is quadratic). */
   let queue: StreamMessage[] = []
   let head = 0
@@ -57,7 +45,7 @@ export function iterateEvents(
   }
 
   let unsubscribe = (): void => {}
-  let unregister = (): void => {}
+  let unregister = (): unknown => 0
   function end(error?: HoldfastError): void {
     if (ended) return
     ended = true
@@ -79,7 +67,7 @@ export function iterateEvents(
       },
       {types},
     )
-    unregister = register({
+    unregister = source[CONSUME]({
       end,
       pressure() {
         if (!started || held() < bufferSize) return

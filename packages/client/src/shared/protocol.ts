@@ -1,0 +1,64 @@
+import {HoldfastError, type HoldfastErrorCode} from '../errors'
+import type {EventSourceStats, StreamMessage} from '../types'
+
+/**
+ * The version of the messages tabs exchange. It is part of every lock and channel name, so that two deployed
+ * versions of an app elect their own leaders and never read each other's messages; a message of another version
+ * that reaches a channel anyway is ignored.
+ */
+export const PROTOCOL = 1
+
+/** Where a relayed message sits in the stream: its leadership term, then its number within the term. */
+export type Position = readonly [term: number, seq: number]
+
+/** A HoldfastError as it crosses a BroadcastChannel (structured clone keeps no class, and no `Headers`). */
+export interface WireError {
+  code: HoldfastErrorCode
+  message: string
+  url?: string
+  status?: number
+  retryAfter?: number
+  body?: string
+  headers?: Array<[string, string]>
+}
+
+/** What the leader says about the stream. */
+export type LeaderMessage =
+  /** The stream as it is now: to a tab that joined, or after a takeover. */
+  | {kind: 'state'; readyState: 0 | 1 | 2; lastEventId: string; stats: EventSourceStats}
+  /** The messages of one network chunk, and its size. */
+  | {kind: 'batch'; messages: StreamMessage[]; lastEventId: string; bytes: number}
+  /** The leader is alive (a heartbeat, or a quiet stream). */
+  | {kind: 'alive'}
+  | {kind: 'open'}
+  | {kind: 'error'; error: WireError; readyState: 0 | 2}
+  | {kind: 'reconnecting'; attempt: number; delay: number; error: WireError}
+  /** The leader leaves (its last instance closed, its page was hidden): the next tab takes over now. */
+  | {kind: 'resign'}
+
+/** What a message on the channel says. */
+export type Said =
+  /** `from` is the leader's tab: two tabs that stole the lock at once may claim the same term, and the last wins. */
+  | (LeaderMessage & {term: number; seq: number; from: string})
+  /** A tab joined: the leader answers with `state`. */
+  | {kind: 'hello'}
+  /** A tab took the lock for `term`: every tab answers with what it saw last. */
+  | {kind: 'claim'; term: number; from: string}
+  | {kind: 'seen'; term: number; lastEventId: string; position: Position}
+
+/** Every message on the channel: what it says, and the protocol's version. */
+export type Wire = {v: typeof PROTOCOL} & Said
+
+export function toWire(error: HoldfastError): WireError {
+  const {code, message, url, status, retryAfter, body, headers} = error
+  return {code, message, url, status, retryAfter, body, headers: headers && [...headers]}
+}
+
+export function fromWire({code, message, headers, ...details}: WireError): HoldfastError {
+  return new HoldfastError(code, message, {...details, headers: headers && new Headers(headers)})
+}
+
+/** Whether `a` comes after `b`. */
+export function isAfter(a: Position, b: Position): boolean {
+  return a[0] > b[0] || (a[0] === b[0] && a[1] > b[1])
+}

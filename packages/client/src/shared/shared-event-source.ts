@@ -1,0 +1,127 @@
+import {startConnection, type Connection} from '../connection'
+import {EventSource, START, type HoldfastEventSourceEventMap, type Start} from '../event-source'
+import type {NormalizedOptions} from '../options'
+import type {HoldfastEventSourceInit} from '../types'
+import {browserSharing, type SharingEnvironment} from './environment'
+import {Hub, type Role} from './hub'
+import type {Member} from './members'
+import {PROTOCOL} from './protocol'
+
+/** Options for a {@link SharedEventSource}: every `EventSource` option, plus what sharing needs. */
+export interface SharedEventSourceInit extends HoldfastEventSourceInit {
+  /**
+   * Who the stream is for, when the request's headers say it (a user id, say): tabs share a stream only when they
+   * give the same `shareKey`, so that one user's tab never receives another's stream. The leader's `headers` are
+   * the ones sent. @defaultValue `''`
+   */
+  shareKey?: string
+  /** Where tabs meet: Web Locks, BroadcastChannel and the page lifecycle. A seam for tests. @defaultValue the browser's */
+  sharing?: SharingEnvironment
+}
+
+/** The events a SharedEventSource fires: an EventSource's, and `rolechange`. */
+export interface SharedEventSourceEventMap extends HoldfastEventSourceEventMap {
+  /** [ext] This tab's role changed: read `source.role`. */
+  rolechange: Event
+}
+
+/** The hubs of each environment: one per stream, shared by every instance of the tab. */
+const hubs = new WeakMap<SharingEnvironment, Map<string, Hub>>()
+
+/**
+ * The lock and channel name of a stream: the protocol's version, then everything that makes two requests the same
+ * stream. `undefined` when the request cannot be shared (a body that is not a string).
+ */
+function streamName(url: string, options: NormalizedOptions, init: SharedEventSourceInit): string | undefined {
+  const {body} = options
+  if (body != null && typeof body !== 'string') return undefined
+  const stream = [options.method, url, body ?? null, !!options.withCredentials, String(init.shareKey ?? '')]
+  return `holdfast/v${PROTOCOL}/${JSON.stringify(stream)}`
+}
+
+/**
+ * [ext] An `EventSource` whose stream is shared by every tab of the origin that opens the same one (same method, URL,
+ * body, `withCredentials` and `shareKey`): one network connection, run by a leader tab elected with Web Locks and
+ * relayed to the others over BroadcastChannel. Every instance sees what a stream of its own would show it: every
+ * event type, `lastEventId`, `readyState` and `open`/`error`/`reconnecting`, `stats`, `subscribe()` and iteration.
+ * `close()` is local; the last instance to close ends the stream, and a fatal error closes it everywhere. Where Web
+ * Locks or BroadcastChannel are missing, or the body is not a string, it runs `solo`: a connection of its own.
+ *
+ * @example
+ * const source = new SharedEventSource('/api/feed', {shareKey: user.id})
+ * source.addEventListener('rolechange', () => console.info(source.role))
+ */
+export class SharedEventSource extends EventSource {
+  readonly #role: () => Role
+
+  constructor(url: string | URL, init: SharedEventSourceInit = {}) {
+    let role: () => Role = () => 'solo'
+    const share: Start = (absolute, options, sink) => {
+      const env = init.sharing ?? browserSharing()
+      const name = env && streamName(absolute, options, init)
+      if (!env || !name) return startConnection(absolute, options, sink)
+      const streams = hubs.get(env) ?? new Map<string, Hub>()
+      hubs.set(env, streams)
+      let hub = streams.get(name)
+      if (!hub) {
+        hub = new Hub(absolute, options, env, name, () => streams.delete(name))
+        streams.set(name, hub)
+      }
+      const joined = hub
+      role = () => joined.role
+      const member: Member = {sink, roleChanged: () => this.dispatchEvent(new Event('rolechange')), closed: false}
+      hub.attach(member)
+      return memberConnection(joined, member)
+    }
+    super(url, {...init, [START]: share} as HoldfastEventSourceInit)
+    this.#role = () => role()
+  }
+
+  /** [ext] This tab's part in the stream: `leader` (it runs the connection), `follower`, or `solo` (no sharing). */
+  get role(): Role {
+    return this.#role()
+  }
+
+  override addEventListener<K extends keyof SharedEventSourceEventMap>(
+    type: K,
+    listener: (this: EventSource, event: SharedEventSourceEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+  override addEventListener(
+    type: string,
+    listener: (this: EventSource, event: MessageEvent) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | ((event: never) => unknown) | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    super.addEventListener(type, listener as EventListener | null, options)
+  }
+}
+
+/** What one instance sees of its tab's hub. */
+function memberConnection(hub: Hub, member: Member): Connection {
+  return {
+    get readyState() {
+      return member.closed ? 2 : hub.readyState
+    },
+    get lastEventId() {
+      return hub.lastEventId
+    },
+    get stats() {
+      return {...hub.stats}
+    },
+    close() {
+      if (member.closed) return
+      hub.detach(member)
+      member.sink.closed(undefined)
+    },
+  }
+}
