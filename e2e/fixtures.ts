@@ -36,6 +36,8 @@ export interface OpenHow {
   summary?: boolean
   /** Run the source in a dedicated Web Worker. */
   worker?: boolean
+  /** A SharedEventSource, shared with the other pages of the context. */
+  shared?: boolean
 }
 
 /**
@@ -174,6 +176,16 @@ export class Harness {
   close(label: string): Promise<void> {
     return this.page.evaluate((l) => window.harness.close(l), label)
   }
+
+  /** A SharedEventSource's role in this page. */
+  role(label: string): Promise<string | undefined> {
+    return this.page.evaluate((l) => window.harness.role(l), label)
+  }
+
+  /** Whether the page came back from the back/forward cache. */
+  restored(): Promise<boolean> {
+    return this.page.evaluate(() => window.harness.restored)
+  }
 }
 
 declare global {
@@ -187,6 +199,8 @@ declare global {
       readyState(label: string): number
       scope(label: string): string | undefined
       close(label: string): void
+      role(label: string): string | undefined
+      readonly restored: boolean
     }
   }
 }

@@ -1,6 +1,11 @@
 // Loaded by harness.html: the built ESM bundle of @holdfast/client, plus a recorder the tests read back.
 import {EventSource as HoldfastEventSource, HoldfastError} from '/client/index.js'
+import {SharedEventSource} from '/client/shared.js'
 import {record, summarize} from './record.js'
+
+/** Whether this page came back from the back/forward cache (`pageshow` with `persisted`). */
+const page = {restored: false}
+addEventListener('pageshow', (event) => (page.restored ||= event.persisted))
 
 const sources = new Map()
 
@@ -47,19 +52,30 @@ function openInWorker(url, init, types, log) {
 
 /**
  * Opens a source and records everything it fires under `label`. `how`: `native` for the browser's own EventSource,
+ * `shared` for a SharedEventSource (its role changes are logged as `rolechange` entries),
  * `types` to record besides `message`, `preset` for function options (above), `summary` to keep counts only (see
  * record.js), `worker` to run it in a dedicated worker.
  */
-function open(label, url, init = {}, {native = false, types = [], preset, summary = false, worker = false} = {}) {
+function open(
+  label,
+  url,
+  init = {},
+  {native = false, shared = false, types = [], preset, summary = false, worker = false} = {},
+) {
   const log = []
   let source
   const note = (type, data) => log.push({type, readyState: source.readyState, data})
   const options = preset ? {...init, ...presets[preset](note)} : init
   if (worker) source = openInWorker(url, options, types, log)
   else {
-    const Source = native ? (globalThis.NativeEventSource ?? window.EventSource) : HoldfastEventSource
+    const Source = native
+      ? (globalThis.NativeEventSource ?? window.EventSource)
+      : shared
+        ? SharedEventSource
+        : HoldfastEventSource
     source = new Source(url, options)
     if (!summary) record(source, types, (entry) => log.push(entry))
+    if (shared) source.addEventListener('rolechange', () => log.push({type: 'rolechange', data: source.role}))
   }
   sources.set(label, {source, log, summary: summary ? summarize(source) : undefined})
   return label
@@ -76,4 +92,8 @@ window.harness = {
   close: (label) => sources.get(label)?.source.close(),
   readyState: (label) => sources.get(label)?.source.readyState,
   scope: (label) => sources.get(label)?.source.scope,
+  role: (label) => sources.get(label)?.source.role,
+  get restored() {
+    return page.restored
+  },
 }

@@ -1,6 +1,7 @@
 // Eight tabs on one origin. Over HTTP/1.1 a browser keeps at most six connections per origin, and every open stream
 // holds one for good: the seventh tab's stream (and anything else the tab asks for) waits for a free connection.
-// Over HTTP/2 every request of the origin shares one connection, and the limit is gone.
+// Over HTTP/2 every request of the origin shares one connection, and the limit is gone; with SharedEventSource the
+// eight tabs share one stream, and the limit is never reached.
 import type {Page} from '@playwright/test'
 import {expect, fast, Harness, publish, streamUrl, test} from '../fixtures'
 
@@ -98,5 +99,26 @@ test(
       .toBe(true)
     await expect.poll(() => sse.connections().filter((c) => c.state === 'open').length).toBe(5)
     expect(await sixth!.ids('native')).toEqual(ids)
+  },
+)
+
+test(
+  'over HTTP/1.1, eight tabs sharing one stream with SharedEventSource: every tab receives it and loads normally',
+  {
+    tag: '@http1-only',
+  },
+  async ({context, sse, sseServer}) => {
+    expect(sseServer.protocol).toBe('http/1.1')
+    const tabs = await openTabs(() => context.newPage(), sseServer.url, TABS)
+    for (const tab of tabs) await tab.open('shared', streamUrl(sse), fast, {shared: true})
+    for (const tab of tabs) await expect.poll(() => tab.readyState('shared')).toBe(1)
+    const roles = await Promise.all(tabs.map((tab) => tab.role('shared')))
+    expect(roles.filter((role) => role === 'leader')).toHaveLength(1)
+    // One connection for the eight tabs' stream; the seventh tab's small file loads at once.
+    const loaded = await tabs[6]!.page.evaluate(async () => (await fetch('/pages/record.js', {cache: 'no-store'})).ok)
+    expect(loaded).toBe(true)
+    const ids = publish(sse, 3)
+    for (const tab of tabs) await expect.poll(() => tab.ids('shared')).toEqual(ids)
+    expect(sse.connections()).toHaveLength(1)
   },
 )

@@ -1,0 +1,37 @@
+// SharedEventSource and the back/forward cache, which Playwright turns off: this file's browser is launched with it on.
+import {QUIET_FLAGS} from '../../scripts/chromium-flags.mjs'
+import {expect, publish, test} from '../fixtures'
+import {expectEveryTab, openTabs, roles} from '../support/tabs'
+
+test.use({
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH || undefined,
+    args: [...QUIET_FLAGS],
+    ignoreDefaultArgs: ['--disable-back-forward-cache'],
+  },
+})
+
+test('a leader that enters the cache hands over at once, and follows when it comes back', async ({
+  context,
+  sse,
+  sseServer,
+}) => {
+  const tabs = await openTabs(context, sseServer.url, sse, 2)
+  const {leader, followers} = await roles(tabs)
+  const before = publish(sse, 5)
+  await expectEveryTab(tabs, before)
+  const first = sse.connections()[0]!
+  // A same-origin navigation: the page is kept in the cache, frozen, and must not hold the lock meanwhile.
+  await leader.page.goto(`${sseServer.url}/pages/record.js`)
+  const second = await sse.waitForConnection(undefined, {after: first})
+  expect(second.lastEventId).toBe(before.at(-1))
+  const during = publish(sse, 5)
+  await expectEveryTab(followers, [...before, ...during])
+  await leader.page.goBack({waitUntil: 'commit'}) // a page restored from the cache fires no `load`
+  await leader.page.waitForFunction(() => window.harness?.ready)
+  expect(await leader.restored()).toBe(true) // it came back from the cache, not reloaded
+  await expect.poll(() => leader.role('shared')).toBe('follower')
+  const after = publish(sse, 3)
+  await expect.poll(async () => (await leader.ids('shared')).slice(-3)).toEqual(after)
+  expect(sse.connections()).toHaveLength(2)
+})

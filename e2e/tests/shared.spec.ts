@@ -1,0 +1,70 @@
+// SharedEventSource in real Chromium: the pages of one browser context share one stream through Web Locks and
+// BroadcastChannel. The leader goes away (three ways here; the back/forward cache in shared-bfcache.spec.ts) and
+// freezes; every surviving page gets every event exactly once. Eight tabs on one stream: many-tabs.spec.ts.
+import type {Page} from '@playwright/test'
+import {expect, publish, test} from '../fixtures'
+import {expectEveryTab, openTabs, roles} from '../support/tabs'
+
+/** Takes the leader away in one of four ways. */
+const goAway: Record<string, (leader: Page) => Promise<unknown>> = {
+  'page.close()': (leader) => leader.close(),
+  'a renderer crash': async (leader) => {
+    const crashed = new Promise((resolve) => leader.once('crash', resolve))
+    const cdp = await leader.context().newCDPSession(leader)
+    // Not awaited: the reply never comes from a renderer that is gone (awaiting it hangs the test).
+    void cdp.send('Page.crash').catch(() => {})
+    await crashed
+  },
+
+  'a navigation away': (leader) => leader.goto('about:blank'),
+}
+
+for (const [how, leave] of Object.entries(goAway)) {
+  test(`the leader goes away (${how}) while events flow: a follower takes over from the newest id, no page misses or repeats an event`, async ({
+    context,
+    sse,
+    sseServer,
+  }) => {
+    const tabs = await openTabs(context, sseServer.url, sse, 3)
+    const {leader, followers} = await roles(tabs)
+    const before = publish(sse, 10)
+    await expectEveryTab(followers, before)
+    const first = sse.connections()[0]!
+    await leave(leader.page)
+    const during = publish(sse, 10) // published while no tab leads: the new leader gets them replayed by id
+    const second = await sse.waitForConnection(undefined, {after: first})
+    expect(second.lastEventId).toBe(before.at(-1))
+    const after = publish(sse, 10)
+    await expectEveryTab(followers, [...before, ...during, ...after])
+    const newRoles = await Promise.all(followers.map((tab) => tab.role('shared')))
+    expect(newRoles.sort()).toEqual(['follower', 'leader'])
+    expect(sse.connections()).toHaveLength(2)
+  })
+}
+
+test('a frozen leader (its JavaScript paused) is stolen from: the followers recover with no loss, the old leader stops', async ({
+  context,
+  sse,
+  sseServer,
+}) => {
+  const tabs = await openTabs(context, sseServer.url, sse, 3)
+  const {leader, followers} = await roles(tabs)
+  const before = publish(sse, 5)
+  await expectEveryTab(tabs, before)
+  const first = sse.connections()[0]!
+  const cdp = await context.newCDPSession(leader.page)
+  await cdp.send('Debugger.enable')
+  await cdp.send('Debugger.pause')
+  // The paused page keeps its lock and its stream; the followers hear nothing for an idle timeout, and one steals.
+  const second = await sse.waitForConnection(undefined, {after: first})
+  expect(second.lastEventId).toBe(before.at(-1))
+  const after = publish(sse, 5)
+  await expectEveryTab(followers, [...before, ...after])
+  await cdp.send('Debugger.resume')
+  // Woken up, the old leader finds its lock stolen: it closes its own stream and follows.
+  await expect.poll(() => leader.role('shared')).toBe('follower')
+  expect((await sse.waitForClose(first)).closedBy).toBe('client')
+  const more = publish(sse, 3)
+  await expect.poll(async () => (await leader.ids('shared')).slice(-3)).toEqual(more)
+  await expectEveryTab(followers, [...before, ...after, ...more])
+})
