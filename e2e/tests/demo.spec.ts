@@ -63,3 +63,25 @@ test('stall: Holdfast recovers with zero gaps while the native EventSource stays
   await expect(stat(native, 'last-event')).toHaveAttribute('data-silent', 'true')
   await expect(stat(native, 'errors')).toHaveText('0')
 })
+
+test('another tab of the demo follows the first one’s stream, and each says whether it leads or follows', async ({
+  context,
+  page,
+  demo,
+}) => {
+  await page.goto(demo.url)
+  const role = (tab: typeof page): Locator => tab.locator('[data-panel="holdfast"] [data-role]')
+  await expect(role(page)).toContainText('This tab leads')
+  const second = await context.newPage()
+  await second.goto(demo.url)
+  await expect(role(second)).toContainText('This tab follows')
+  const holdfast = second.locator('[data-panel="holdfast"]')
+  await expect(stat(holdfast, 'state')).toHaveText('OPEN (1)')
+  await expect.poll(() => lastId(holdfast)).toBeGreaterThan(0)
+  // The first tab closes: the second takes over the stream, with no gap.
+  await page.close()
+  await expect(role(second)).toContainText('This tab leads')
+  const before = await lastId(holdfast)
+  await expect.poll(() => lastId(holdfast)).toBeGreaterThan(before)
+  for (const name of ['gaps', 'duplicates']) await expect(stat(holdfast, name)).toHaveText('0')
+})

@@ -1,5 +1,6 @@
 // The demo page: the native EventSource and Holdfast side by side on one live channel, fault buttons, a chart.
-import {EventSource as HoldfastEventSource, defaultOptions} from '@holdfast/client'
+import {defaultOptions} from '@holdfast/client'
+import {SharedEventSource} from '@holdfast/client/shared'
 import {createChart, niceCeiling} from './chart.js'
 import {createFaults} from './faults.js'
 import {createSimulatedNetwork} from './network.js'
@@ -37,7 +38,7 @@ const stamp = (/** @type {number} */ time) => `+${seconds(time - startedAt)}`
 const network = createSimulatedNetwork()
 
 // Lively but honest: the watchdog is three heartbeats, as the README advises, and the backoff cap is short
-// enough to watch. Everything else is Holdfast's default.
+// enough to watch. Everything else is Holdfast's default. The leading tab's options run the shared connection.
 const holdfastOptions = {
   idleTimeout: 3 * config.heartbeatMs,
   maxRetryDelay: 10_000,
@@ -52,7 +53,7 @@ for (const element of document.querySelectorAll('[data-config]')) {
   element.textContent = String(config[key])
 }
 $('[data-options]').textContent = [
-  `new EventSource('${streamUrl('holdfast')}', {`,
+  `new SharedEventSource('${streamUrl('holdfast')}', {`,
   `  idleTimeout: ${holdfastOptions.idleTimeout}, // 3 × the ${config.heartbeatMs} ms heartbeat (default ${defaultOptions.idleTimeout})`,
   `  maxRetryDelay: ${holdfastOptions.maxRetryDelay}, // backoff cap (default ${defaultOptions.maxRetryDelay})`,
   `  environment: demoNetwork, // the browser's online state + "Go offline"`,
@@ -81,10 +82,24 @@ const panels = {
 /** @type {Array<{time: number, label: string}>} */
 let markers = []
 
+/** What the Holdfast panel says of this tab's part in the shared stream. */
+const ROLES = {
+  leader: 'This tab leads: it runs the one connection and relays it to the other tabs.',
+  follower: 'This tab follows: the leading tab relays the stream to it (close that tab and this one takes over).',
+  solo: 'This tab runs its own connection (this browser cannot share one across tabs here).',
+}
+const roleText = $('[data-role]')
+
 function openSources() {
   markers = []
   panels.native.open(() => new globalThis.EventSource(streamUrl('native')))
-  panels.holdfast.open(() => new HoldfastEventSource(streamUrl('holdfast'), holdfastOptions))
+  panels.holdfast.open(() => {
+    const source = new SharedEventSource(streamUrl('holdfast'), holdfastOptions)
+    const showRole = () => (roleText.textContent = ROLES[source.role])
+    source.addEventListener('rolechange', showRole)
+    showRole()
+    return source
+  })
 }
 
 // --- Fault buttons -------------------------------------------------------------------------------------------
