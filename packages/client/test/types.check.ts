@@ -7,6 +7,7 @@ import {
   type StreamMessage,
 } from '../src/index'
 import {events} from '../src/iterate'
+import {SharedEventSource} from '../src/shared'
 
 // [spec] The drop-in promise: an instance satisfies the DOM's EventSource interface ...
 export const dropIn = new EventSource('https://example.test/feed') satisfies globalThis.EventSource
@@ -59,3 +60,11 @@ export async function iterate(): Promise<void> {
     void plain
   }
 }
+
+// [ext] SharedEventSource is a drop-in as well, and types its role and `rolechange`.
+export const shared = new SharedEventSource('https://example.test/feed', {
+  shareKey: 'user-1',
+}) satisfies globalThis.EventSource
+const role: 'leader' | 'follower' | 'solo' = shared.role
+shared.addEventListener('rolechange', (event) => void [event.type, role])
+shared.addEventListener('price', (event) => void event.data)
