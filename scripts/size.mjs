@@ -28,13 +28,45 @@ export async function minGzipSize(code) {
   return gzipSync(minified, {level: 9}).length
 }
 
-/** An entry of the client's dist with every chunk it imports, as one ES module. */
-export async function bundleEntry(name) {
-  const bundle = await rollup({input: `${CLIENT}dist/${name}.js`, onwarn() {}})
+/** The client's own `sideEffects` list, as a bundler reads it: every other module may be dropped when unused. */
+const {sideEffects} = require('./package.json')
+const hasSideEffects = (id) => sideEffects.some((file) => id.endsWith(file.replace(/^\.\//, '/')))
+
+/**
+ * What an app's bundler keeps of the client for `source`, an ES module that imports it: rollup, following the
+ * client's dist files and its `sideEffects` list, as one ES module.
+ */
+export async function bundleImports(source) {
+  const entry = {
+    name: 'entry',
+    resolveId: (id) =>
+      id === 'entry' ? id : id.startsWith('@holdfast/client') ? `${CLIENT}dist/${id.slice(17) || 'index'}.js` : null,
+    load: (id) => (id === 'entry' ? source : null),
+  }
+  const bundle = await rollup({
+    input: 'entry',
+    plugins: [entry],
+    treeshake: {moduleSideEffects: hasSideEffects},
+    onwarn() {},
+  })
   const {output} = await bundle.generate({format: 'es'})
   await bundle.close()
   return output[0].code
 }
+
+/** An entry of the client's dist with every module it imports, every export kept, as one ES module. */
+export const bundleEntry = (name) =>
+  bundleImports(`export * from '@holdfast/client${name === 'index' ? '' : `/${name}`}'\n`)
+
+/**
+ * What importing one export alone costs: an app that imports only `HoldfastError` (to call `HoldfastError.is`) must
+ * not pay for the `EventSource` class. Each of these stays under ALONE bytes.
+ */
+export const ALONE = {
+  budget: 1000,
+  exports: ['HoldfastError', 'ConnectionErrorEvent', 'ReconnectingEvent', 'defaultOptions'],
+}
+const alone = (name) => bundleImports(`import {${name}} from '@holdfast/client'\nexport {${name}}\n`)
 
 export const kb = (bytes) => `${(bytes / 1000).toFixed(2)} KB`
 
@@ -52,5 +84,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     if (!within) console.error(`size: ${what} is over budget by ${size - budget} bytes`)
   }
   console.log(`size: ${kb(sharedTotal)} (${sharedTotal} bytes) for an app that imports @holdfast/client/shared alone`)
+  const iterate =
+    (await minGzipSize(
+      await bundleImports("export * from '@holdfast/client'\nexport * from '@holdfast/client/iterate'\n"),
+    )) - index
+  console.log(`size: ${kb(iterate)} (${iterate} bytes) for @holdfast/client/iterate, over the main entry`)
+  for (const name of ALONE.exports) {
+    const size = await minGzipSize(await alone(name))
+    const within = size <= ALONE.budget
+    ok &&= within
+    console.log(`size: ${kb(size)} (${size} bytes) for ${name} imported alone; budget ${kb(ALONE.budget)}`)
+    if (!within)
+      console.error(`size: ${name} alone brings in more than it needs (over by ${size - ALONE.budget} bytes)`)
+  }
   process.exitCode = ok ? 0 : 1
 }

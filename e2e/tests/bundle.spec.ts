@@ -13,3 +13,22 @@ test('the built ESM bundle runs in Chromium and receives events from the test se
   expect(log.map((entry) => entry.type)).toEqual(['open', 'message', 'message'])
   expect(log.filter((entry) => entry.type === 'message').map((entry) => entry.lastEventId)).toEqual(['1', '3'])
 })
+
+test('the script-tag build exposes the Holdfast global to a page without a bundler', async ({page, sse, sseServer}) => {
+  await page.goto(`${sseServer.url}/pages/script-tag.html`)
+  expect(await page.evaluate(() => Object.keys((window as unknown as {Holdfast: object}).Holdfast).sort())).toEqual([
+    'ConnectionErrorEvent',
+    'EventSource',
+    'HoldfastError',
+    'ReconnectingEvent',
+    'SharedEventSource',
+    'defaultOptions',
+    'events',
+  ])
+  await page.evaluate((url) => (window as unknown as {startStream(url: string): void}).startStream(url), sse.url)
+  await sse.nextConnection()
+  sse.publish('from a script tag')
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as {received: string[]}).received))
+    .toEqual(['from a script tag'])
+})

@@ -1,5 +1,6 @@
 import {rmSync} from 'node:fs'
 import {nodeResolve} from '@rollup/plugin-node-resolve'
+import terser from '@rollup/plugin-terser'
 import typescript from '@rollup/plugin-typescript'
 import {dts} from 'rollup-plugin-dts'
 
@@ -18,41 +19,38 @@ const typescriptPlugin = () =>
   typescript({tsconfig: './tsconfig.build.json', declaration: false, declarationMap: false, sourceMap: true})
 
 /**
- * What the entries share is one chunk named for what it holds, `core`: the EventSource, its connection and
- * eventsource-parser. `index` re-exports it; `shared` and `polyfill` add to it.
+ * One file per module, each named for what it holds (`dist/event-source.js`, `dist/errors.js`, …), so that with
+ * `sideEffects` a bundler keeps only the modules an app's imports reach: `HoldfastError` alone does not bring the
+ * `EventSource` class. eventsource-parser lands in `dist/node_modules/`.
  */
-const manualChunks = (id) =>
-  /[\\/]src[\\/](shared|iterate)[\\/]|[\\/]src[\\/](index|polyfill)\.ts$/.test(id) ? undefined : 'core'
+const files = {preserveModules: true, preserveModulesRoot: 'src'}
+/** A module's file: eventsource-parser's go to `dist/vendor/eventsource-parser/` (npm never packs a node_modules). */
+const fileName = (extension) => (chunk) =>
+  chunk.name.includes('node_modules')
+    ? `vendor/eventsource-parser/${chunk.name.split('/').pop()}.${extension}`
+    : `[name].${extension}`
 
 export default [
   {
     input,
     plugins: [nodeResolve(), typescriptPlugin()],
     output: [
-      {
-        dir: 'dist',
-        format: 'es',
-        entryFileNames: '[name].js',
-        chunkFileNames: '[name].js',
-        manualChunks,
-        sourcemap: true,
-      },
-      {
-        dir: 'dist',
-        format: 'cjs',
-        entryFileNames: '[name].cjs',
-        chunkFileNames: '[name].cjs',
-        manualChunks,
-        sourcemap: true,
-      },
+      {dir: 'dist', format: 'es', entryFileNames: fileName('js'), ...files, sourcemap: true},
+      {dir: 'dist', format: 'cjs', entryFileNames: fileName('cjs'), ...files, sourcemap: true},
     ],
+  },
+  {
+    // The script-tag build: one minified IIFE, global `Holdfast`.
+    input: 'src/global.ts',
+    plugins: [nodeResolve(), typescriptPlugin(), terser({ecma: 2022})],
+    output: {file: 'dist/holdfast.min.js', format: 'iife', name: 'Holdfast', sourcemap: true},
   },
   {
     input,
     plugins: [dts({tsconfig: './tsconfig.build.json'})],
     output: [
-      {dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'core.d.ts'},
-      {dir: 'dist', format: 'es', entryFileNames: '[name].d.cts', chunkFileNames: 'core.d.cts'},
+      {dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', ...files},
+      {dir: 'dist', format: 'es', entryFileNames: '[name].d.cts', ...files},
     ],
   },
 ]
