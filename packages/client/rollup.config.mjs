@@ -19,24 +19,40 @@ const typescriptPlugin = () =>
   typescript({tsconfig: './tsconfig.build.json', declaration: false, declarationMap: false, sourceMap: true})
 
 /**
- * One file per module, each named for what it holds (`dist/event-source.js`, `dist/errors.js`, …), so that with
- * `sideEffects` a bundler keeps only the modules an app's imports reach: `HoldfastError` alone does not bring the
- * `EventSource` class. eventsource-parser lands in `dist/node_modules/`.
+ * Files named for what they hold, so that with `sideEffects` a bundler keeps only what an app's imports reach:
+ * `HoldfastError` alone does not bring the `EventSource` class. The errors, events and defaults are files of their
+ * own, and so is eventsource-parser, which the connection imports first, so that bundlers place it first, where it
+ * compresses best (57 bytes less than after the rest); the class and its connection are `event-source`; each entry
+ * is a file.
  */
-const files = {preserveModules: true, preserveModulesRoot: 'src'}
-/** A module's file: eventsource-parser's go to `dist/vendor/eventsource-parser/` (npm never packs a node_modules). */
-const fileName = (extension) => (chunk) =>
-  chunk.name.includes('node_modules')
-    ? `vendor/eventsource-parser/${chunk.name.split('/').pop()}.${extension}`
-    : `[name].${extension}`
+const OWN_FILES = /[\\/]src[\\/](errors|events|options)\.ts$/
+const manualChunks = (id) => {
+  if (/[\\/]src[\\/](shared|iterate)[\\/]|[\\/]src[\\/](index|polyfill|global)\.ts$/.test(id)) return undefined
+  if (id.includes('eventsource-parser')) return 'eventsource-parser'
+  return OWN_FILES.exec(id)?.[1] ?? 'event-source'
+}
 
 export default [
   {
     input,
     plugins: [nodeResolve(), typescriptPlugin()],
     output: [
-      {dir: 'dist', format: 'es', entryFileNames: fileName('js'), ...files, sourcemap: true},
-      {dir: 'dist', format: 'cjs', entryFileNames: fileName('cjs'), ...files, sourcemap: true},
+      {
+        dir: 'dist',
+        format: 'es',
+        entryFileNames: '[name].js',
+        chunkFileNames: '[name].js',
+        manualChunks,
+        sourcemap: true,
+      },
+      {
+        dir: 'dist',
+        format: 'cjs',
+        entryFileNames: '[name].cjs',
+        chunkFileNames: '[name].cjs',
+        manualChunks,
+        sourcemap: true,
+      },
     ],
   },
   {
@@ -49,8 +65,8 @@ export default [
     input,
     plugins: [dts({tsconfig: './tsconfig.build.json'})],
     output: [
-      {dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', ...files},
-      {dir: 'dist', format: 'es', entryFileNames: '[name].d.cts', ...files},
+      {dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: '[name].d.ts', manualChunks},
+      {dir: 'dist', format: 'es', entryFileNames: '[name].d.cts', chunkFileNames: '[name].d.cts', manualChunks},
     ],
   },
 ]
