@@ -1,7 +1,7 @@
 // Pages of one browser context that share a stream with SharedEventSource (see tests/shared*.spec.ts).
 import type {BrowserContext} from '@playwright/test'
 import type {ChannelScope} from '@holdfast/test-server'
-import {expect, fast, Harness, streamUrl} from '../fixtures'
+import {expect, fast, Harness, publish, streamUrl} from '../fixtures'
 
 /** A one-second idle timeout (the server's heartbeats come four times a second) also bounds a silent leader. */
 const init = {...fast, shareKey: 'e2e'}
@@ -36,4 +36,22 @@ export async function roles(tabs: Harness[]): Promise<{leader: Harness; follower
 /** The ids every one of `tabs` must have received, each once and in order. */
 export async function expectEveryTab(tabs: Harness[], ids: string[]): Promise<void> {
   for (const tab of tabs) await expect.poll(() => tab.ids('shared')).toEqual(ids)
+}
+
+/**
+ * `count` tabs sharing the channel's stream, `events` events delivered to every one of them: the start of every
+ * hand-over test. Returns the tabs by role, the ids delivered and the leader's stream.
+ */
+export async function sharedStream(
+  context: BrowserContext,
+  origin: string,
+  sse: ChannelScope,
+  count: number,
+  events = 5,
+) {
+  const tabs = await openTabs(context, origin, sse, count)
+  const {leader, followers} = await roles(tabs)
+  const before = publish(sse, events)
+  await expectEveryTab(tabs, before)
+  return {tabs, leader, followers, before, first: sse.connections()[0]!}
 }

@@ -1,7 +1,7 @@
 // SharedEventSource and the back/forward cache, which Playwright turns off: this file's browser is launched with it on.
 import {QUIET_FLAGS} from '../../scripts/chromium-flags.mjs'
 import {expect, publish, test} from '../fixtures'
-import {expectEveryTab, openTabs, roles} from '../support/tabs'
+import {expectEveryTab, sharedStream} from '../support/tabs'
 
 test.use({
   launchOptions: {
@@ -16,11 +16,7 @@ test('a leader that enters the cache hands over at once, and follows when it com
   sse,
   sseServer,
 }) => {
-  const tabs = await openTabs(context, sseServer.url, sse, 2)
-  const {leader, followers} = await roles(tabs)
-  const before = publish(sse, 5)
-  await expectEveryTab(tabs, before)
-  const first = sse.connections()[0]!
+  const {leader, followers, before, first} = await sharedStream(context, sseServer.url, sse, 2, 5)
   // A same-origin navigation: the page is kept in the cache, frozen, and must not hold the lock meanwhile.
   await leader.page.goto(`${sseServer.url}/pages/record.js`)
   const second = await sse.waitForConnection(undefined, {after: first})

@@ -3,7 +3,7 @@
 // freezes; every surviving page gets every event exactly once. Eight tabs on one stream: many-tabs.spec.ts.
 import type {Page} from '@playwright/test'
 import {expect, publish, test} from '../fixtures'
-import {expectEveryTab, openTabs, roles} from '../support/tabs'
+import {expectEveryTab, sharedStream} from '../support/tabs'
 
 /** Takes the leader away in one of four ways. */
 const goAway: Record<string, (leader: Page) => Promise<unknown>> = {
@@ -25,11 +25,7 @@ for (const [how, leave] of Object.entries(goAway)) {
     sse,
     sseServer,
   }) => {
-    const tabs = await openTabs(context, sseServer.url, sse, 3)
-    const {leader, followers} = await roles(tabs)
-    const before = publish(sse, 10)
-    await expectEveryTab(followers, before)
-    const first = sse.connections()[0]!
+    const {leader, followers, before, first} = await sharedStream(context, sseServer.url, sse, 3, 10)
     await leave(leader.page)
     const during = publish(sse, 10) // published while no tab leads: the new leader gets them replayed by id
     const second = await sse.waitForConnection(undefined, {after: first})
@@ -47,11 +43,7 @@ test('a frozen leader (its JavaScript paused) is stolen from: the followers reco
   sse,
   sseServer,
 }) => {
-  const tabs = await openTabs(context, sseServer.url, sse, 3)
-  const {leader, followers} = await roles(tabs)
-  const before = publish(sse, 5)
-  await expectEveryTab(tabs, before)
-  const first = sse.connections()[0]!
+  const {leader, followers, before, first} = await sharedStream(context, sseServer.url, sse, 3, 5)
   const cdp = await context.newCDPSession(leader.page)
   await cdp.send('Debugger.enable')
   await cdp.send('Debugger.pause')

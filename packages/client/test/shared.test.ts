@@ -42,6 +42,18 @@ function events(from: number, to: number, type?: string): string {
 
 const messages = (log: string[]) => log.filter((entry) => entry.startsWith('message:'))
 
+/** Tab A leads an open stream; tab B follows and was told it is open. */
+async function leaderAndFollower() {
+  const stream = mockStream()
+  const browser = new FakeBrowser()
+  const [tabA, tabB] = [browser.tab(), browser.tab()]
+  const a = open(tabA)
+  const connection = await stream.open()
+  const b = open(tabB)
+  await until(() => b.log.includes('open:1'), 'the follower told the stream is open')
+  return {stream, browser, tabA, tabB, a, b, connection}
+}
+
 describe('[ext] SharedEventSource: one connection for every tab of an origin', () => {
   it('the first tab leads and runs the only connection; the others follow and see everything it sees', async () => {
     const stream = mockStream()
@@ -63,13 +75,7 @@ describe('[ext] SharedEventSource: one connection for every tab of an origin', (
   })
 
   it('relays the events of one network chunk in one message', async () => {
-    const stream = mockStream()
-    const browser = new FakeBrowser()
-    const [tabA, tabB] = [browser.tab(), browser.tab()]
-    open(tabA)
-    const connection = await stream.open()
-    const b = open(tabB)
-    await until(() => b.log.includes('open:1'), 'open')
+    const {browser, b, connection} = await leaderAndFollower()
     const before = browser.posted.length
     connection.send(events(1, 50))
     await until(() => messages(b.log).length === 50, 'fifty events')
@@ -240,13 +246,7 @@ describe('[ext] no zombie leader', () => {
   })
 
   it('a quiet stream is not a silent leader: the leader says it is alive', async () => {
-    const stream = mockStream()
-    const browser = new FakeBrowser()
-    const [tabA, tabB] = [browser.tab(), browser.tab()]
-    open(tabA)
-    const connection = await stream.open()
-    const b = open(tabB)
-    await until(() => b.log.includes('open:1'), 'open')
+    const {stream, connection, b} = await leaderAndFollower()
     for (let second = 0; second < 60; second++) {
       connection.send(':\n') // the server's heartbeat, and never an event: twelve idle timeouts' worth
       await vi.advanceTimersByTimeAsync(1000)
@@ -291,13 +291,7 @@ describe('[ext] closing', () => {
   })
 
   it('a page back from the back/forward cache joins again as a follower', async () => {
-    const stream = mockStream()
-    const browser = new FakeBrowser()
-    const [tabA, tabB] = [browser.tab(), browser.tab()]
-    const a = open(tabA)
-    const first = await stream.open()
-    const b = open(tabB)
-    await until(() => b.log.includes('open:1'), 'open')
+    const {stream, tabA, a, b, connection: first} = await leaderAndFollower()
     tabA.lifecycle(false) // pagehide into the cache: the lock goes, and B leads
     await vi.advanceTimersByTimeAsync(CLAIM_WINDOW)
     expect(first.aborted).toBe(true)
@@ -340,13 +334,7 @@ describe('[ext] where sharing cannot run', () => {
   })
 
   it('ignores messages of another protocol version', async () => {
-    const stream = mockStream()
-    const browser = new FakeBrowser()
-    const [tabA, tabB] = [browser.tab(), browser.tab()]
-    open(tabA)
-    await stream.open()
-    const b = open(tabB)
-    await until(() => b.log.includes('open:1'), 'open')
+    const {browser, b} = await leaderAndFollower()
     const name = `holdfast/v${PROTOCOL}/${JSON.stringify(['GET', STREAM_URL, null, false, ''])}`
     const intruder = browser.tab().environment.channel(name)
     intruder.postMessage({v: PROTOCOL + 1, kind: 'batch', term: 99, seq: 1, messages: [{type: 'message', data: 'x'}]})
