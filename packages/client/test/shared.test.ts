@@ -245,6 +245,21 @@ describe('[ext] no zombie leader', () => {
     expect(follower.source.role).toBe('leader')
   })
 
+  it('a follower whose own idle timeout is shorter measures the leader by the leader’s', async () => {
+    const stream = mockStream()
+    const browser = new FakeBrowser()
+    open(browser.tab(), {idleTimeout: 30_000})
+    const connection = await stream.open()
+    const b = open(browser.tab(), {idleTimeout: 1000})
+    await until(() => b.log.includes('open:1'), 'open')
+    for (let second = 0; second < 60; second++) {
+      connection.send(':\n')
+      await vi.advanceTimersByTimeAsync(1000)
+    }
+    expect(b.source.role).toBe('follower')
+    expect(stream.connections).toHaveLength(1)
+  })
+
   it('a quiet stream is not a silent leader: the leader says it is alive', async () => {
     const {stream, connection, b} = await leaderAndFollower()
     for (let second = 0; second < 60; second++) {

@@ -82,7 +82,9 @@ export class Hub {
   readonly #recent = new RecentIds(RECENT_IDS)
   #catchingUp = false
   readonly #store: IdStore | undefined
+  /** How long this tab's options let a stream be silent, and how long the current leader's do. */
   readonly #liveness: number
+  #leaderLiveness: number
   readonly #unsubscribe: () => void
 
   constructor(
@@ -94,7 +96,7 @@ export class Hub {
   ) {
     this.#store = options.persist && createIdStore(options.persist)
     this.lastEventId = this.#store?.load() ?? options.lastEventId
-    this.#liveness = options.idleTimeout || LIVENESS_DEFAULT
+    this.#liveness = this.#leaderLiveness = options.idleTimeout || LIVENESS_DEFAULT
     this.#unsubscribe = env.lifecycle((running) => (running ? this.#resume() : this.#suspend()))
     this.#join()
   }
@@ -264,7 +266,7 @@ export class Hub {
 
   #relayState(): void {
     const {readyState, lastEventId, stats} = this
-    this.#relay({kind: 'state', readyState, lastEventId, stats: {...stats}})
+    this.#relay({kind: 'state', readyState, lastEventId, stats: {...stats}, liveness: this.#liveness})
   }
 
   /** Posts a leader's message in its term, in order. */
@@ -296,7 +298,7 @@ export class Hub {
         this.#stolenFrom = term
         this.#follow(true)
       }, this.env.random() * STEAL_JITTER)
-    }, this.#liveness)
+    }, this.#leaderLiveness)
   }
 
   #receive(wire: Wire): void {
@@ -322,6 +324,9 @@ export class Hub {
     this.#watch()
     switch (wire.kind) {
       case 'state':
+        // The leader's options set how often it says it is alive: its silence is measured by them.
+        this.#leaderLiveness = wire.liveness
+        this.#watch()
         if (wire.readyState === 1) this.#deliverOpen()
         this.lastEventId = wire.lastEventId
         return

@@ -24,8 +24,11 @@ export interface WireError {
 
 /** What the leader says about the stream. */
 export type LeaderMessage =
-  /** The stream as it is now: to a tab that joined, or after a takeover. */
-  | {kind: 'state'; readyState: 0 | 1 | 2; lastEventId: string; stats: EventSourceStats}
+  /**
+   * The stream as it is now: to a tab that joined, or after a takeover; and how long the leader may stay silent
+   * (its watchdog's time: it says it is alive three times as often).
+   */
+  | {kind: 'state'; readyState: 0 | 1 | 2; lastEventId: string; stats: EventSourceStats; liveness: number}
   /** The messages of one network chunk, and its size. */
   | {kind: 'batch'; messages: StreamMessage[]; lastEventId: string; bytes: number}
   /** The leader is alive (a heartbeat, or a quiet stream). */
