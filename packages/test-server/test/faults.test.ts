@@ -439,7 +439,10 @@ describe('targets and counts', () => {
 describe('fault validation', () => {
   it.each([
     [{type: 'stal'}, /unknown type "stal" \(expected one of stall, drop/],
-    [{type: 'stall', duration: 5}, /unknown field `duration` for a stall fault \(expected durationMs, times, after\)/],
+    [
+      {type: 'stall', duration: 5},
+      /unknown field `duration` for a stall fault \(expected durationMs, times, after; did you mean durationMs\?\)/,
+    ],
     [{type: 'stall', durationMs: 'soon'}, /`durationMs` of a stall fault must be an integer >= 1, got "soon"/],
     [{type: 'status'}, /a status fault needs `status`/],
     [{type: 'status', status: 99}, /`status` of a status fault must be an integer from 200 to 599/],
