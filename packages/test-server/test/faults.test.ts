@@ -430,7 +430,9 @@ describe('targets and counts', () => {
     const {server} = await startServer()
     const handle = server.inject({type: 'drop'}, 'nobody')
     const fired = handle.whenFired({timeoutMs: 100})
-    const assertion = expect(fired).rejects.toThrow(/Fault f1 \(drop\) did not fire \(waited 100 ms\)/)
+    const assertion = expect(fired).rejects.toThrow(
+      /Fault f1 \(drop\) did not fire \(waited 100 ms; pass a larger timeoutMs to wait longer\)/,
+    )
     await vi.advanceTimersByTimeAsync(100)
     await assertion
   })
