@@ -25,7 +25,11 @@ export default defineConfig<object, SseWorkerFixtures>({
     },
     // Every worker's test server also serves the built client and the test pages, same-origin with the streams.
     sseServerOptions: {
-      static: {'/client': here('../packages/client/dist'), '/pages': here('pages')},
+      static: {
+        '/client': here('../packages/client/dist'),
+        '/pages': here('pages'),
+        '/react': here('../examples/react/dist'),
+      },
       // Four heartbeats per second: the tests' 1 s idle timeout (fixtures.ts `fast`) never trips on a healthy stream.
       heartbeatMs: 250,
       // The soak test alone makes 1,300 stream requests; keep all of their records.

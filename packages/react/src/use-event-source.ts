@@ -28,7 +28,7 @@ export function useEventSource<T = string>(
  * @example
  * const {data: lines} = useEventSource('/api/log', {reducer: (lines, m) => [...lines, m.data], initial: []})
  */
-export function useEventSource<T, S>(
+export function useEventSource<T = string, S = unknown>(
   url: string | null,
   options: UseEventSourceReducerOptions<T, S>,
 ): EventSourceResult<S>
