@@ -2,14 +2,19 @@ import {defineConfig} from '@playwright/test'
 import type {SseWorkerFixtures} from '@holdfast/test-server/playwright'
 import {fileURLToPath} from 'node:url'
 import {QUIET_FLAGS} from '../scripts/chromium-flags.mjs'
+import {writeReadmeSpecs} from './readme-specs'
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
 
 // Debian's Chromium (found or installed by scripts/chromium.mjs); Playwright's own browser when empty.
 const executablePath = process.env.CHROMIUM_PATH || undefined
 
+writeReadmeSpecs()
+
 export default defineConfig<object, SseWorkerFixtures>({
-  testDir: 'tests',
+  // tests/: the suite; readme/: the READMEs' Playwright examples, as pasted (readme-specs.ts).
+  testDir: '.',
+  testMatch: ['tests/**/*.spec.ts', 'readme/**/*.spec.ts'],
   fullyParallel: true,
   forbidOnly: true,
   retries: 0,
