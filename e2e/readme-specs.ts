@@ -4,7 +4,7 @@
 // so the specs' workers run in its folder.
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
-import {readReadme} from '../scripts/readme/blocks'
+import {readReadme} from '../scripts/readme/blocks.js'
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
 

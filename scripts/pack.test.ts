@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os'
 import {dirname, join, normalize} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, describe, expect, it} from 'vitest'
-import {relativeLinks} from './readme/blocks'
+import {relativeLinks} from './readme/blocks.js'
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
 const work = mkdtempSync(join(tmpdir(), 'holdfast-pack-'))

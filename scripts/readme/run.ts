@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 import ts from 'typescript'
-import type {ReadmeBlock} from './blocks'
+import type {ReadmeBlock} from './blocks.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 

@@ -4,7 +4,7 @@
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import ts from 'typescript'
-import type {Readme} from './blocks'
+import type {Readme} from './blocks.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 

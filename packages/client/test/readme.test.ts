@@ -1,8 +1,8 @@
 import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
-import {readReadme} from '../../../scripts/readme/blocks'
-import {typecheckReadme} from '../../../scripts/readme/typecheck'
+import {readReadme} from '../../../scripts/readme/blocks.js'
+import {typecheckReadme} from '../../../scripts/readme/typecheck.js'
 import {defaultOptions} from '../src/index'
 import type {HoldfastEventSourceInit} from '../src/index'
 

@@ -1,7 +1,7 @@
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
-import {readReadme} from '../../../scripts/readme/blocks'
-import {typecheckReadme} from '../../../scripts/readme/typecheck'
+import {readReadme} from '../../../scripts/readme/blocks.js'
+import {typecheckReadme} from '../../../scripts/readme/typecheck.js'
 
 const path = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url))
 
