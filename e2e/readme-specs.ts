@@ -2,7 +2,7 @@
 // spec under readme/ (generated when the config loads; not committed). The examples are written for an app whose
 // build is ./dist, served by the fixture's `static` option: here that app is examples/react, built by `pnpm build`,
 // so the specs' workers run in its folder.
-import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {readReadme} from '../scripts/readme/blocks.js'
 
@@ -10,10 +10,14 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 
 const READMES = {'test-server': '../packages/test-server/README.md', react: '../packages/react/README.md'}
 
-/** Writes the specs (only files whose text changed: workers load the config too) and returns their folder. */
+/**
+ * Writes the specs (only files whose text changed: workers load the config too), removes those of blocks that moved
+ * or went away, and returns their folder.
+ */
 export function writeReadmeSpecs(): string {
   const dir = here('readme/')
   mkdirSync(dir, {recursive: true})
+  const written = new Set<string>()
   for (const [name, path] of Object.entries(READMES)) {
     const readme = readReadme(here(path))
     for (const block of readme.blocks.filter((b) => b.mode === 'playwright')) {
@@ -25,9 +29,11 @@ export function writeReadmeSpecs(): string {
         block.code,
         '',
       ].join('\n')
-      const file = `${dir}${name}-${block.line}.spec.ts`
-      if (!existsSync(file) || readFileSync(file, 'utf8') !== text) writeFileSync(file, text)
+      const file = `${name}-${block.line}.spec.ts`
+      written.add(file)
+      if (!existsSync(dir + file) || readFileSync(dir + file, 'utf8') !== text) writeFileSync(dir + file, text)
     }
   }
+  for (const file of readdirSync(dir)) if (!written.has(file)) rmSync(dir + file)
   return dir
 }
