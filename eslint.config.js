@@ -3,7 +3,16 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  {ignores: ['**/node_modules/**', '**/dist/**', '**/reports/**', '**/test-results/**', '**/playwright-report/**']},
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/reports/**',
+      '**/test-results/**',
+      '**/playwright-report/**',
+      'e2e/readme/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

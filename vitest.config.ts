@@ -3,6 +3,6 @@ import {defineConfig} from 'vitest/config'
 // One vitest run over every package that has unit tests.
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'examples/*'],
+    projects: ['packages/*', 'examples/demo', 'scripts'],
   },
 })

@@ -3,6 +3,7 @@ import type {TestServerOptions} from '@holdfast/test-server'
 import type {SseWorkerFixtures} from '@holdfast/test-server/playwright'
 import {fileURLToPath} from 'node:url'
 import {QUIET_FLAGS} from '../scripts/chromium-flags.mjs'
+import {writeReadmeSpecs} from './readme-specs'
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
 
@@ -10,15 +11,23 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 const executablePath = process.env.CHROMIUM_PATH || undefined
 
 const sseServerOptions: TestServerOptions = {
-  static: {'/client': here('../packages/client/dist'), '/pages': here('pages')},
+  static: {
+    '/client': here('../packages/client/dist'),
+    '/pages': here('pages'),
+    '/react': here('../examples/react/dist'),
+  },
   // Four heartbeats per second: the tests' 1 s idle timeout (fixtures.ts `fast`) never trips on a healthy stream.
   heartbeatMs: 250,
   // The soak test alone makes 1,300 stream requests; keep all of their records.
   connectionHistory: 5_000,
 }
 
+writeReadmeSpecs()
+
 export default defineConfig<object, SseWorkerFixtures>({
-  testDir: 'tests',
+  // tests/: the suite; readme/: the READMEs' Playwright examples, as pasted (readme-specs.ts).
+  testDir: '.',
+  testMatch: ['tests/**/*.spec.ts', 'readme/**/*.spec.ts'],
   fullyParallel: true,
   forbidOnly: true,
   retries: 0,

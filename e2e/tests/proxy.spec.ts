@@ -43,7 +43,8 @@ test('heartbeats stopped: nginx cuts the stream and Holdfast resumes through it 
   const hold = sse.inject({type: 'delay'}) // holds the reconnection until more has been published
   const cut = await sse.waitForClose(first, {timeoutMs: 2 * idleTimeout})
   expect(cut).toMatchObject({closedBy: 'client', closeReason: 'client-closed'}) // nginx hung up on the server
-  const second = await sse.nextConnection()
+  // It arrives and is held (nextConnection would wait for it to be answered): publish meanwhile, then let it in.
+  const second = await sse.waitForConnection(undefined, {after: first})
   publish(sse, 2)
   hold.resume()
 

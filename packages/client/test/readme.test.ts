@@ -1,9 +1,14 @@
 import {readFileSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
+import {readReadme} from '../../../scripts/readme/blocks.js'
+import {typecheckReadme} from '../../../scripts/readme/typecheck.js'
 import {defaultOptions} from '../src/index'
 import type {HoldfastEventSourceInit} from '../src/index'
 
-const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8')
+const path = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url))
+/** The package's README: the reference, on npm as on GitHub. */
+const readme = readFileSync(path('../README.md'), 'utf8')
 
 /** The README's options table as `name → default cell`. */
 function documentedDefaults(): Map<string, string> {
@@ -62,7 +67,22 @@ describe('the README', () => {
     expect(literal(cell!)).toEqual(value)
   })
 
-  it('shows the test command', () => {
-    expect(readme).toContain('pnpm test')
+  it('shows how to install it', () => {
+    expect(readme).toContain('npm install @holdfast/client')
   })
+})
+
+describe('the code blocks', () => {
+  it.each([
+    ['the client README', '../README.md', 4],
+    ['the root README', '../../../README.md', 1],
+  ])(
+    'of %s compile as pasted (strict TypeScript)',
+    (_name, relative, atLeast) => {
+      const readme = readReadme(path(relative))
+      expect(readme.blocks.length).toBeGreaterThanOrEqual(atLeast)
+      expect(typecheckReadme(readme, path('..'))).toEqual([])
+    },
+    60_000,
+  )
 })

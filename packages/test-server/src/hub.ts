@@ -25,6 +25,9 @@ import type {
 } from './types.js'
 import {WaitList} from './wait-list.js'
 
+/** The fields of a control request that name the target next to a fault's own. */
+const TARGET_FIELDS = ['channel', 'connection'] as const
+
 /** Which live streams an operation applies to. */
 export interface StreamFilter {
   channel?: string
@@ -125,7 +128,9 @@ export class Hub implements StreamHost {
 
   /** Validates and registers a fault; it applies at once to the open connections it targets. */
   inject(fault: unknown, target: unknown, via: FaultSource): FaultEntry {
-    return this.faults.inject(parseFault(fault), target, via)
+    // A control request carries its target next to the fault's fields: name them when a field is unknown.
+    const targets = via === 'control' ? TARGET_FIELDS : []
+    return this.faults.inject(parseFault(fault, {targets}), target, via)
   }
 
   /** Lifts the stalls and holds of the streams `filter` selects (of one fault only, with `faultId`). */

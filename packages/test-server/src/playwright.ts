@@ -1,6 +1,22 @@
-import {test as base, expect, type Fixtures} from '@playwright/test'
+import {
+  test as base,
+  expect,
+  type Fixtures,
+  type PlaywrightTestArgs,
+  type PlaywrightTestOptions,
+  type PlaywrightWorkerArgs,
+  type PlaywrightWorkerOptions,
+  type TestInfo,
+} from '@playwright/test'
 import {createTestServer} from './server.js'
 import type {ChannelScope, TestServer, TestServerOptions} from './types.js'
+
+/**
+ * How much earlier than the test's own timeout a scope's wait gives up, so that its message (what it waited for,
+ * what it saw) is the one reported, not Playwright's bare "Test timeout exceeded". Fixtures set up before `sse`
+ * (a browser context, say) have already used some of the test's time.
+ */
+const WAIT_MARGIN_MS = 1000
 
 /** Fixtures shared by every test of a worker. */
 export interface SseWorkerFixtures {
@@ -23,8 +39,26 @@ export interface SseTestFixtures {
   sse: ChannelScope
 }
 
-/** The fixture definitions, to add to a `test` of your own: `base.extend(sseFixtures)`. */
-export const sseFixtures: Fixtures<SseTestFixtures, SseWorkerFixtures> = {
+/** The default `timeoutMs` of a test's waits: what is left of the test's timeout (which may change during it). */
+function timeLeft(testInfo: TestInfo, started: number): () => number {
+  return () => {
+    if (testInfo.timeout === 0) return Infinity
+    const left = testInfo.timeout - (Date.now() - started)
+    return Math.max(0, Math.floor(left - Math.min(WAIT_MARGIN_MS, left / 10)))
+  }
+}
+
+/**
+ * The fixture definitions, to add to a `test` of your own: `base.extend(sseFixtures)`. Besides `sse` and
+ * `sseServer`, they give Playwright's `baseURL` a default: the worker server's URL, unless the config or a
+ * `test.use()` sets one.
+ */
+export const sseFixtures: Fixtures<
+  SseTestFixtures & Pick<PlaywrightTestOptions, 'baseURL'>,
+  SseWorkerFixtures,
+  PlaywrightTestArgs & PlaywrightTestOptions,
+  PlaywrightWorkerArgs & PlaywrightWorkerOptions
+> = {
   sseServerOptions: [{}, {scope: 'worker', option: true}],
   sseServer: [
     async ({sseServerOptions}, use) => {
@@ -34,9 +68,17 @@ export const sseFixtures: Fixtures<SseTestFixtures, SseWorkerFixtures> = {
     },
     {scope: 'worker'},
   ],
+  // `page.goto('/app/')` reaches the worker's server, as the README's examples do. A baseURL from the config or
+  // `test.use()` is kept: it is the value this fixture receives.
+  baseURL: async ({baseURL, sseServer}, use) => use(baseURL ?? sseServer.url),
   sse: async ({sseServer}, use, testInfo) => {
     // Unique per test, retry and repetition, so parallel workers and retries never share a channel.
-    const scope = sseServer.scope(`pw-${testInfo.testId}-r${testInfo.retry}-x${testInfo.repeatEachIndex}`)
+    const scope = sseServer.scope(`pw-${testInfo.testId}-r${testInfo.retry}-x${testInfo.repeatEachIndex}`, {
+      // Waits follow the test's own timeout (test.setTimeout and test.slow included), not a fixed 5 s.
+      timeoutMs: timeLeft(testInfo, Date.now()),
+      timeoutHint: () =>
+        `a wait without its own timeoutMs lasts what is left of the test's timeout (${testInfo.timeout} ms): raise it with test.setTimeout() or test.slow()`,
+    })
     await use(scope)
     if (testInfo.status !== testInfo.expectedStatus) {
       const report = {
@@ -55,11 +97,13 @@ export const sseFixtures: Fixtures<SseTestFixtures, SseWorkerFixtures> = {
 }
 
 /**
- * Playwright's `test` with the `sseServer` (worker) and `sse` (per test) fixtures.
+ * Playwright's `test` with the `sseServer` (worker) and `sse` (per test) fixtures, and `baseURL` defaulting to the
+ * worker server's URL.
  * @example
  * import {test, expect} from '@holdfast/test-server/playwright'
+ * test.use({sseServerOptions: {static: {'/app': './dist'}}})
  * test('resumes after a drop', async ({page, sse}) => {
- *   await page.goto(`/app.html?stream=${encodeURIComponent(sse.url)}`)
+ *   await page.goto(`/app/?stream=${encodeURIComponent(sse.url)}`)
  *   const first = await sse.nextConnection()
  *   sse.publish('hello')
  *   sse.inject({type: 'drop'})
@@ -70,4 +114,6 @@ export const sseFixtures: Fixtures<SseTestFixtures, SseWorkerFixtures> = {
 export const test = base.extend<SseTestFixtures, SseWorkerFixtures>(sseFixtures)
 
 export {expect}
-export type {ChannelScope, TestServer, TestServerOptions} from './types.js'
+export {sseWebServer} from './web-server.js'
+export type {CliServerOptions, SseWebServerConfig, SseWebServerOptions} from './web-server.js'
+export type {ChannelScope, ScopeOptions, TestServer, TestServerOptions} from './types.js'

@@ -84,7 +84,7 @@ export async function createTestServer(options?: TestServerOptions): Promise<Tes
     waitForConnection: (predicate, waitOptions) => hub.connections.waitFor(predicate, waitOptions),
     waitForClose: (connection, waitOptions) => hub.connections.waitForClose(connection, waitOptions),
     startTicker: (tickerOptions) => hub.startTicker(tickerOptions),
-    scope: (channel) => createScope(testServer, hub, channel),
+    scope: (channel, scopeOptions) => createScope(testServer, hub, channel, scopeOptions),
     reset: () => hub.reset(),
     metrics: () => metrics.metrics(),
     close(closeOptions = {}) {

@@ -4,7 +4,7 @@ interface Waiter<A> {
   test: (arg: A) => unknown
   resolve: (value: never) => void
   reject: (error: unknown) => void
-  timer: ReturnType<typeof setTimeout>
+  timer: ReturnType<typeof setTimeout> | undefined
 }
 
 /**
@@ -22,15 +22,14 @@ export class WaitList<A> {
   wait<T>(test: (arg: A) => T | undefined, timeoutMs: number, describe: () => string, initial?: T): Promise<T> {
     if (initial !== undefined) return Promise.resolve(initial)
     return new Promise<T>((resolve, reject) => {
-      const waiter: Waiter<A> = {
-        test,
-        resolve: resolve as (value: never) => void,
-        reject,
-        timer: setTimeout(() => {
+      const waiter: Waiter<A> = {test, resolve: resolve as (value: never) => void, reject, timer: undefined}
+      // An unlimited wait has no timer at all (setTimeout would fire at once for Infinity).
+      if (Number.isFinite(timeoutMs))
+        waiter.timer = setTimeout(() => {
           this.#waiting.delete(waiter)
-          reject(new TestServerError('timeout', `${describe()} (waited ${timeoutMs} ms)`))
-        }, timeoutMs),
-      }
+          const message = `${describe()} (waited ${timeoutMs} ms; pass a larger timeoutMs to wait longer)`
+          reject(new TestServerError('timeout', message))
+        }, timeoutMs)
       this.#waiting.add(waiter)
     })
   }
@@ -67,13 +66,13 @@ export class WaitList<A> {
 /** The default of every `timeoutMs`. */
 export const DEFAULT_WAIT_MS = 5_000
 
-/** Validates a `timeoutMs` option. */
+/** Validates a `timeoutMs` option (`Infinity`: no limit). */
 export function waitTimeout(options: {timeoutMs?: number} | undefined): number {
   const timeoutMs = options?.timeoutMs ?? DEFAULT_WAIT_MS
-  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0)
+  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0)
     throw new TestServerError(
       'invalid-request',
-      `\`timeoutMs\` must be a non-negative number, got ${String(timeoutMs)}`,
+      `\`timeoutMs\` must be a non-negative number or Infinity, got ${String(timeoutMs)}`,
     )
   return timeoutMs
 }

@@ -7,7 +7,7 @@ import {describe, expect, it} from 'vitest'
 import {parseCliArgs} from '../src/cli-args.js'
 import {runCli, type CliIo} from '../src/cli-main.js'
 import type {TestServer} from '../src/index.js'
-import {connect} from './helpers.js'
+import {CLI_OPTIONS, connect, listeningUrl} from './helpers.js'
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)))
 
@@ -68,20 +68,7 @@ describe('command-line arguments', () => {
       help: false,
       version: false,
       verbosity: 2,
-      options: {
-        port: 8787,
-        host: '127.0.0.1',
-        heartbeatMs: 500,
-        retryMs: false,
-        replayLimit: 50,
-        pollTimeoutMs: 2000,
-        token: 'from-the-environment',
-        static: {'/app': './dist', '/': 'public'},
-        ticker: [{channel: 'clock', intervalMs: 250}, {channel: 'news'}],
-        cors: {origins: ['http://localhost:5173']},
-        maxQueuedBytes: 4096,
-        shutdownTimeoutMs: 100,
-      },
+      options: {...CLI_OPTIONS, pollTimeoutMs: 2000, token: 'from-the-environment'},
     })
     expect(parseCliArgs(['--no-cors', '-q']).options).toEqual({cors: false})
     expect(parseCliArgs(['-q']).verbosity).toBe(0)
@@ -179,15 +166,8 @@ describe('the CLI', () => {
     const cli = join(packageDir, 'bin', 'holdfast-test-server.js')
     expect(existsSync(join(packageDir, 'dist', 'cli.js')), 'dist/cli.js is missing: run the build first').toBe(true)
     const child = spawn(process.execPath, [cli, '--port', '0', '--heartbeat', '0'], {stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        stdout += chunk
-        const match = /listening on (http:\/\/\S+)/.exec(stdout)
-        if (match?.[1]) resolve(match[1])
-      })
-      child.once('exit', (code) => reject(new Error(`exited with ${code} before listening: ${stdout}`)))
-    })
+    const listening = listeningUrl(child)
+    const url = await listening.url
     const stream = connect(`${url}/sse/news`)
     await stream.response
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
@@ -195,6 +175,6 @@ describe('the CLI', () => {
     expect(await exited).toBe(0)
     expect(await stream.ended).toBe('end')
     expect(stream.events().map((e) => e.event)).toEqual(['shutdown'])
-    expect(stdout).toContain('holdfast-test-server: closed')
+    expect(listening.output()).toContain('holdfast-test-server: closed')
   })
 })

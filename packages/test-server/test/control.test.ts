@@ -113,8 +113,21 @@ describe('the control API', () => {
     expect((await client.waitForEvents(1))[0]?.data).toBe('during the stall')
     expect((await call(server, 'POST', '/control/resume', {})).body).toEqual({resumed: 0})
     expect((await call(server, 'POST', '/control/resume', {chanel: 'x'})).body.error.message).toMatch(
-      /Unknown field `chanel` \(expected channel, connection\)/,
+      /Unknown field `chanel` \(expected channel, connection; did you mean channel\?\)/,
     )
+  })
+
+  it('names the targets, and the likely one, when a fault request misspells `channel`', async () => {
+    const {server} = await startServer()
+    const answer = await call(server, 'POST', '/control/faults', {type: 'stall', chanel: 'news'})
+    expect(answer.status).toBe(400)
+    expect(answer.body.error).toEqual({
+      code: 'invalid-fault',
+      message:
+        'Invalid fault: unknown field `chanel` for a stall fault (expected durationMs, times, after; ' +
+        'target: channel, connection; did you mean channel?)',
+    })
+    expect(server.faults()).toEqual([])
   })
 
   it('reports connections, filtered, one by one, and refuses unknown ones', async () => {

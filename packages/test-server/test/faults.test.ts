@@ -430,7 +430,9 @@ describe('targets and counts', () => {
     const {server} = await startServer()
     const handle = server.inject({type: 'drop'}, 'nobody')
     const fired = handle.whenFired({timeoutMs: 100})
-    const assertion = expect(fired).rejects.toThrow(/Fault f1 \(drop\) did not fire \(waited 100 ms\)/)
+    const assertion = expect(fired).rejects.toThrow(
+      /Fault f1 \(drop\) did not fire \(waited 100 ms; pass a larger timeoutMs to wait longer\)/,
+    )
     await vi.advanceTimersByTimeAsync(100)
     await assertion
   })
@@ -439,7 +441,10 @@ describe('targets and counts', () => {
 describe('fault validation', () => {
   it.each([
     [{type: 'stal'}, /unknown type "stal" \(expected one of stall, drop/],
-    [{type: 'stall', duration: 5}, /unknown field `duration` for a stall fault \(expected durationMs, times, after\)/],
+    [
+      {type: 'stall', duration: 5},
+      /unknown field `duration` for a stall fault \(expected durationMs, times, after; did you mean durationMs\?\)/,
+    ],
     [{type: 'stall', durationMs: 'soon'}, /`durationMs` of a stall fault must be an integer >= 1, got "soon"/],
     [{type: 'status'}, /a status fault needs `status`/],
     [{type: 'status', status: 99}, /`status` of a status fault must be an integer from 200 to 599/],

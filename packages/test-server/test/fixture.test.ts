@@ -26,7 +26,7 @@ describe('the Playwright fixture', () => {
     })
     const result = JSON.parse(readFileSync(report, 'utf8')) as Report
     expect(result.errors, run.stderr).toEqual([])
-    expect(result.stats).toMatchObject({expected: 10, unexpected: 0, flaky: 0, skipped: 0})
+    expect(result.stats).toMatchObject({expected: 13, unexpected: 0, flaky: 0, skipped: 0})
     expect(run.status).toBe(0)
   }, 90_000)
 })

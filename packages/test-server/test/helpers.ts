@@ -1,3 +1,5 @@
+import type {ChildProcess} from 'node:child_process'
+import type {Readable} from 'node:stream'
 import {Agent, request, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage} from 'node:http'
 import {StringDecoder} from 'node:string_decoder'
 import {setImmediate as nextTurn} from 'node:timers/promises'
@@ -246,4 +248,32 @@ export async function call(
 /** Lets pending I/O callbacks run: for loops that push data until the server reports a state. */
 export function ioTurn(): Promise<void> {
   return nextTurn()
+}
+
+/** Every server option the CLI has a flag for but `token`, set to a value other than its default. */
+export const CLI_OPTIONS = {
+  port: 8787,
+  host: '127.0.0.1',
+  heartbeatMs: 500,
+  retryMs: false,
+  replayLimit: 50,
+  static: {'/app': './dist', '/': 'public'},
+  ticker: [{channel: 'clock', intervalMs: 250}, {channel: 'news'}],
+  cors: {origins: ['http://localhost:5173']},
+  maxQueuedBytes: 4096,
+  shutdownTimeoutMs: 100,
+} satisfies TestServerOptions
+
+/** The URL a CLI process prints once it listens (rejects if it exits first); `output()` is its stdout so far. */
+export function listeningUrl(child: ChildProcess & {stdout: Readable}): {url: Promise<string>; output(): string} {
+  let stdout = ''
+  const url = new Promise<string>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk
+      const match = /listening on (http:\/\/\S+)/.exec(stdout)
+      if (match?.[1]) resolve(match[1])
+    })
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before listening: ${stdout}`)))
+  })
+  return {url, output: () => stdout}
 }

@@ -1,5 +1,9 @@
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
+import {readReadme} from '../../../scripts/readme/blocks.js'
+import {runBlock} from '../../../scripts/readme/run.js'
+import {typecheckReadme} from '../../../scripts/readme/typecheck.js'
 import {defaultOptions, FAULT_TYPES} from '../src/index.js'
 import {commands} from '../src/http/control.js'
 import {USAGE} from '../src/cli-args.js'
@@ -60,4 +64,25 @@ describe('the README', () => {
     const options = USAGE.slice(USAGE.indexOf('  -p, --port'), USAGE.indexOf('\n\nPrints'))
     expect(readme).toContain(options)
   })
+})
+
+describe('the code blocks', () => {
+  const path = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url))
+  const blocks = readReadme(path('../README.md'))
+
+  it('compile as pasted (strict TypeScript)', () => {
+    expect(blocks.blocks.length).toBeGreaterThanOrEqual(5)
+    expect(blocks.blocks.filter((block) => block.mode === 'playwright')).toHaveLength(1) // run by the e2e suite
+    expect(typecheckReadme(blocks, path('..'))).toEqual([])
+  }, 60_000)
+
+  it('run as a Node script when marked so: the quick start prints what it says, and exits by itself', () => {
+    for (const file of ['../dist/index.js', '../../client/dist/index.js'])
+      expect(existsSync(path(file)), `${file} is missing: run the build first`).toBe(true)
+    const quickStart = blocks.blocks.filter((block) => block.mode === 'run')
+    expect(quickStart).toHaveLength(1)
+    const run = runBlock(quickStart[0]!, 20_000)
+    expect(run, run.stderr).toMatchObject({status: 0, signal: null})
+    expect(run.stdout).toBe('2\n')
+  }, 30_000)
 })

@@ -39,6 +39,55 @@ describe('a channel scope', () => {
     expect((await third).seq).toBe(3)
   })
 
+  it('resolves nextConnection with the connection as answered: opened with its replay, or its status', async () => {
+    const {server} = await startServer()
+    const scope = server.scope('answered')
+    scope.publish('one')
+    scope.publish('two')
+    connect(scope.streamUrl({lastEventId: 1}))
+    const resumed = await scope.nextConnection()
+    expect(resumed).toMatchObject({
+      state: 'open',
+      status: 200,
+      lastEventId: '1',
+      replay: {result: 'replayed', events: 1},
+    })
+    scope.inject({type: 'status', status: 503})
+    connect(scope.url)
+    expect(await scope.nextConnection()).toMatchObject({state: 'closed', status: 503, closeReason: 'fault-status'})
+  })
+
+  it('waits for a connection held by a delay fault to be answered, and says so when it is not', async () => {
+    const {server} = await startServer()
+    const scope = server.scope('held')
+    scope.inject({type: 'delay'})
+    connect(scope.url)
+    await expect(scope.nextConnection({timeoutMs: 50})).rejects.toThrow(
+      /c1 arrived on 'held' but was not answered \(held by a delay fault\?\)/,
+    )
+    const scope2 = server.scope('held-then-released')
+    scope2.inject({type: 'delay'})
+    connect(scope2.url)
+    const next = scope2.nextConnection()
+    await server.waitForConnection((c) => c.channel === scope2.channel)
+    expect(server.connection('c2')?.state).toBe('connecting')
+    scope2.resume()
+    expect(await next).toMatchObject({id: 'c2', state: 'open', status: 200})
+  })
+
+  it('takes its default wait from the scope options, asked at each call, and adds their hint to a timeout', async () => {
+    const {server} = await startServer()
+    let budget = 30
+    const scope = server.scope('budget', {timeoutMs: () => budget, timeoutHint: 'raise the budget'})
+    await expect(scope.nextConnection()).rejects.toThrow(
+      /No connection matched the predicate; connections seen: none \(waited 30 ms; pass a larger timeoutMs to wait longer\); raise the budget$/,
+    )
+    budget = Infinity
+    const next = scope.nextConnection()
+    connect(scope.url)
+    expect((await next).channel).toBe('budget')
+  })
+
   it('clears its faults and resumes only its own streams', async () => {
     const {server} = await startServer()
     const scope = server.scope()

@@ -1,4 +1,5 @@
 import {TestServerError} from '../errors.js'
+import {closest} from '../suggest.js'
 import type {ConnectFaultType, Fault, FaultType, MalformedVariant} from '../types.js'
 
 /**
@@ -128,12 +129,29 @@ export function faultType(value: unknown): FaultType {
   invalid(`unknown type ${JSON.stringify(value)} (expected one of ${FAULT_TYPES.join(', ')})`)
 }
 
-/**
- * Validates a fault description and returns it in canonical form. With `text`, values are strings from a query
- * string and are converted; `ignoreUnknown` skips fields that are not the fault's (a URL also carries the app's own
- * query parameters).
- */
-export function parseFault(input: unknown, {text = false, ignoreUnknown = false} = {}): Fault {
+/** Options of {@link parseFault}. */
+export interface ParseFaultOptions {
+  /** Values are strings from a query string, converted to the field's kind. */
+  text?: boolean
+  /** Skip fields that are not the fault's (a URL also carries the app's own query parameters). */
+  ignoreUnknown?: boolean
+  /** The target fields the request carries next to the fault (`channel`, `connection`), named in errors. */
+  targets?: readonly string[]
+}
+
+/** `unknown field \`chanel\` for a stall fault (expected durationMs, times, after; target: channel, connection; did you mean channel?)` */
+function unknownField(field: string, type: FaultType, targets: readonly string[]): string {
+  const fields = faultFields(type)
+  const suggestion = closest(field, [...fields, ...targets])
+  const expected = fields.join(', ') + (targets.length > 0 ? `; target: ${targets.join(', ')}` : '')
+  return `unknown field \`${field}\` for a ${type} fault (expected ${expected}${suggestion ? `; did you mean ${suggestion}?` : ''})`
+}
+
+/** Validates a fault description and returns it in canonical form. */
+export function parseFault(
+  input: unknown,
+  {text = false, ignoreUnknown = false, targets = []}: ParseFaultOptions = {},
+): Fault {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     invalid('expected an object like {"type": "stall", "durationMs": 2000}')
   const record = input as Record<string, unknown>
@@ -149,7 +167,7 @@ export function parseFault(input: unknown, {text = false, ignoreUnknown = false}
       if (ignoreUnknown) continue
       if (field === 'after' && spec.connect)
         invalid(`\`after\` does not apply to a ${type} fault: it answers new connections before any event is sent`)
-      invalid(`unknown field \`${field}\` for a ${type} fault (expected ${faultFields(type).join(', ')})`)
+      invalid(unknownField(field, type, targets))
     }
     try {
       fault[field] = kind(value, text)

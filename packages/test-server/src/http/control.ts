@@ -3,6 +3,7 @@ import {TestServerError} from '../errors.js'
 import {faultInfo} from '../faults/registry.js'
 import type {Hub} from '../hub.js'
 import {checkChannelName} from '../names.js'
+import {closest} from '../suggest.js'
 import type {ConnectionPredicate, ConnectionRecord, FaultTarget, HttpProtocol, Transport} from '../types.js'
 import {waitTimeout} from '../wait-list.js'
 import {readJson} from './json.js'
@@ -39,7 +40,12 @@ function objectBody(value: unknown, allowed: readonly string[], example: string)
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     invalid(`The request body must be a JSON object like ${example}`)
   const unknown = Object.keys(value).find((key) => !allowed.includes(key))
-  if (unknown !== undefined) invalid(`Unknown field \`${unknown}\` (expected ${allowed.join(', ')})`)
+  if (unknown !== undefined) {
+    const suggestion = closest(unknown, allowed)
+    invalid(
+      `Unknown field \`${unknown}\` (expected ${allowed.join(', ')}${suggestion ? `; did you mean ${suggestion}?` : ''})`,
+    )
+  }
   return value as Record<string, unknown>
 }
 

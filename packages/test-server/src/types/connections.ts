@@ -142,7 +142,10 @@ export type ConnectionPredicate = (connection: ConnectionRecord) => boolean
 
 /** Options of the `waitFor…` methods. */
 export interface WaitOptions {
-  /** Reject with a `timeout` error after this many ms. @defaultValue `5000` */
+  /**
+   * Reject with a `timeout` error after this many ms; `Infinity` waits without a limit. @defaultValue `5000`, or
+   * the scope's default (in the Playwright fixture: the time left of the test's timeout)
+   */
   timeoutMs?: number
 }
 

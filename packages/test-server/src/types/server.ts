@@ -199,7 +199,7 @@ export interface TestServer {
   /** Starts a ticker (one per channel: a second one on the same channel replaces the first). */
   startTicker(options?: TickerOptions): Ticker
   /** A handle on one channel for one test: a unique channel when no name is given. */
-  scope(channel?: string): ChannelScope
+  scope(channel?: string, options?: ScopeOptions): ChannelScope
   /** Back to a fresh state: faults cleared, runtime tickers stopped, streams ended, channels and history dropped. */
   reset(): void
   /** The Prometheus text `/metrics` serves. */
@@ -210,6 +210,18 @@ export interface TestServer {
    */
   close(options?: CloseOptions): Promise<void>
   [Symbol.asyncDispose](): Promise<void>
+}
+
+/** Options of `server.scope()`. */
+export interface ScopeOptions {
+  /**
+   * The `timeoutMs` of the scope's waits when a call passes none: a number, or a function asked at each call (the
+   * Playwright fixture passes the time left of the test's timeout). `Infinity` waits without a limit.
+   * @defaultValue `5000`
+   */
+  timeoutMs?: number | (() => number)
+  /** Appended to the message of a wait that timed out: what to raise, and where (a function is asked then). */
+  timeoutHint?: string | (() => string)
 }
 
 /**
@@ -232,7 +244,11 @@ export interface ChannelScope {
   waitForConnection(predicate?: ConnectionPredicate, options?: WaitForConnectionOptions): Promise<ConnectionRecord>
   /**
    * The channel's connections one by one, in arrival order: the first call resolves with the first connection
-   * (even if it arrived before the call), the next call with the second, and so on.
+   * (even if it arrived before the call), the next call with the second, and so on. Each resolves once that
+   * connection has been answered: opened as a stream (its `status`, `replay` and `lastEventId` are final), or
+   * answered with a status, refused or closed. Only a `delay` fault holds a connection unanswered; the call then
+   * waits for the delay to end (or rejects with a `timeout` saying so). The record is a snapshot taken then:
+   * `server.connection(id)` reads fresh counters.
    */
   nextConnection(options?: WaitOptions): Promise<ConnectionRecord>
   waitForClose(connection: ConnectionRecord | string, options?: WaitOptions): Promise<ConnectionRecord>

@@ -1,0 +1,12 @@
+export {useEventSource} from './use-event-source'
+export type {
+  CreateEventSource,
+  EventSourceLike,
+  EventSourceResult,
+  MessageReducer,
+  ParsedMessage,
+  ReconnectInfo,
+  StreamStatus,
+  UseEventSourceOptions,
+  UseEventSourceReducerOptions,
+} from './types'

@@ -1,0 +1,33 @@
+import type {HoldfastEventSourceInit} from '@holdfast/client'
+import {SharedStream} from './shared-stream'
+import type {CreateEventSource} from './types'
+
+/** The streams some component uses (or used less than a macrotask ago), by key. */
+const streams = new Map<string, SharedStream>()
+
+/** The stream with this key, if it exists: a pure read, safe during render. */
+export function peekStream(key: string): SharedStream | undefined {
+  return streams.get(key)
+}
+
+/** The stream with this key, made if needed. It connects when a component attaches to it. */
+export function streamFor(
+  key: string,
+  url: string,
+  options: HoldfastEventSourceInit,
+  create: CreateEventSource,
+): SharedStream {
+  let stream = streams.get(key)
+  if (!stream) {
+    stream = new SharedStream(key, url, options, create, (disposed) => {
+      if (streams.get(disposed.key) === disposed) streams.delete(disposed.key)
+    })
+    streams.set(key, stream)
+  }
+  return stream
+}
+
+/** How many streams are alive: for tests that prove everything was released. */
+export function liveStreamCount(): number {
+  return streams.size
+}

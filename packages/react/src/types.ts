@@ -1,0 +1,121 @@
+import type {HoldfastError, HoldfastEventSourceInit, StreamMessage} from '@holdfast/client'
+
+/**
+ * What the hook needs of an event source: the EventSource interface's listening part. Holdfast's `EventSource`,
+ * the browser's, and `SharedEventSource` from `@holdfast/client/shared` all fit.
+ */
+export interface EventSourceLike {
+  /** 0 `CONNECTING`, 1 `OPEN`, 2 `CLOSED`. */
+  readonly readyState: number
+  /** The id the next connection sends, when the source keeps one (Holdfast's does). */
+  readonly lastEventId?: string
+  addEventListener(type: string, listener: (event: Event) => void): void
+  removeEventListener(type: string, listener: (event: Event) => void): void
+  close(): void
+  /**
+   * Holdfast's plain-callback path, used when the source has it: messages as plain objects, no DOM event per
+   * message. Returns the function that unsubscribes.
+   */
+  subscribe?(listener: (message: StreamMessage) => void, options: {types: readonly string[]}): () => void
+}
+
+/** Makes the source of a stream: `new EventSource(url, init)` from `@holdfast/client` unless you pass your own. */
+export type CreateEventSource = (url: string, init: HoldfastEventSourceInit) => EventSourceLike
+
+/** A message as the hook hands it out: the stream's message, with `data` through your `parse`. */
+export interface ParsedMessage<T> {
+  /** The event type: `'message'` unless the server named one with `event:`. */
+  readonly type: string
+  /** The data, as `parse` returned it (the raw string without `parse`). */
+  readonly data: T
+  /** The last event ID when the message was dispatched. */
+  readonly lastEventId: string
+  /** The origin of the stream. */
+  readonly origin: string
+}
+
+/** Folds each message into the state the hook returns as `data`. Runs once per message, outside render. */
+export type MessageReducer<S, T> = (state: S, message: ParsedMessage<T>) => S
+
+/**
+ * The connection's life as the hook sees it:
+ * - `idle`: no connection: disabled (`enabled: false` or a `null` URL) or rendering on the server.
+ * - `connecting`: the first connection is being made.
+ * - `open`: the stream is open.
+ * - `reconnecting`: it failed and will try again (`reconnecting` says when).
+ * - `closed`: closed for good: by `close()`, or by an error the source does not retry (`error` says which).
+ */
+export type StreamStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'
+
+/** The next reconnection attempt, from the source's `reconnecting` event. */
+export interface ReconnectInfo {
+  /** 1 for the first attempt after a healthy stream, then 2, 3… */
+  readonly attempt: number
+  /** The delay before it, in ms (backoff, jitter and `Retry-After` included). */
+  readonly delay: number
+  /** When it starts, in ms since the epoch: for a countdown. */
+  readonly at: number
+  /** What failed. */
+  readonly error: HoldfastError
+}
+
+/** Options of {@link useEventSource}: the hook's own, and every option of Holdfast's `EventSource`. */
+export interface UseEventSourceOptions<T = string> extends HoldfastEventSourceInit {
+  /** `false` closes the connection (once no other component needs it) and opens none. @defaultValue `true` */
+  enabled?: boolean
+  /** The event types this component receives. @defaultValue `['message']` */
+  types?: readonly string[]
+  /**
+   * Turns a message's data into `T` (`JSON.parse`, a schema's `parse`). A `parse` that throws skips that message
+   * and sets `parseError`; `data` keeps its value. @defaultValue the string as received
+   */
+  parse?: (data: string, message: StreamMessage) => T
+  /**
+   * Identifies the stream: components with the same key share one connection. @defaultValue the URL and every
+   * option of the source that is not a function (`lastEventId` excepted)
+   */
+  key?: string
+  /**
+   * Makes the source. Pass `(url, init) => new SharedEventSource(url, init)` to share one connection across tabs.
+   * Used when the stream's first component connects. @defaultValue `new EventSource(url, init)` from `@holdfast/client`
+   */
+  create?: CreateEventSource
+  /** Called with every message of `types` this component receives, after `parse`. The latest function is called. */
+  onMessage?: (message: ParsedMessage<T>) => void
+  /** Called when the stream opens. */
+  onOpen?: () => void
+  /** Called on every `error` event: the `HoldfastError` (undefined from sources that carry none). */
+  onError?: (error: HoldfastError | undefined) => void
+  /** Called before every reconnection attempt. */
+  onReconnecting?: (info: ReconnectInfo) => void
+}
+
+/** Options with a reducer: `data` is the state the reducer folds every message into. */
+export interface UseEventSourceReducerOptions<T, S> extends UseEventSourceOptions<T> {
+  reducer: MessageReducer<S, T>
+  /** The state before the first message, and after the stream changes (a new URL or key). */
+  initial: S
+}
+
+/** What {@link useEventSource} returns. */
+export interface EventSourceResult<D> {
+  /** The latest message's parsed data, or the reducer's state. */
+  readonly data: D
+  /** The latest message this component received, unparsed. */
+  readonly message: StreamMessage | undefined
+  /** As EventSource's: 0 `CONNECTING`, 1 `OPEN`, 2 `CLOSED` (also while idle). */
+  readonly readyState: 0 | 1 | 2
+  readonly status: StreamStatus
+  /** The error of the latest failure; cleared when the stream opens again. */
+  readonly error: HoldfastError | undefined
+  /** The next reconnection attempt while `status` is `reconnecting`. */
+  readonly reconnecting: ReconnectInfo | undefined
+  /** What the latest `parse` that threw threw; cleared by the next message that parses. */
+  readonly parseError: unknown
+  /** The last event id this component saw. */
+  readonly lastEventId: string
+  /** Closes the stream for every component that shares it, until `reconnect()` (or it is mounted anew). */
+  close(): void
+  /** Closes and opens the stream at once, resuming from its last event id; resets the backoff. */
+  reconnect(): void
+}

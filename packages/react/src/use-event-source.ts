@@ -1,0 +1,60 @@
+import {useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore} from 'react'
+import {streamKey} from './stream-key'
+import type {EventSourceResult, ParsedMessage, UseEventSourceOptions, UseEventSourceReducerOptions} from './types'
+import {sourceOptions, StreamView, type ViewOptions} from './view'
+
+// Layout effects warn on the server in React 18; the ref update they make only matters in the browser.
+const useIsomorphicLayoutEffect = typeof document === 'undefined' ? useEffect : useLayoutEffect
+
+/**
+ * Subscribes this component to a Server-Sent Events stream through Holdfast's resilient `EventSource`.
+ *
+ * Every component that asks for the same stream (the same URL and options, or the same `key`) shares one
+ * connection, opened when the first one mounts and closed when the last one unmounts. Safe under StrictMode (its
+ * unmount and remount keep the connection) and on the server (no connection; `status` is `connecting`, or `idle`
+ * when disabled). Callbacks and `headers`, `parse` and `reducer` functions are always the latest render's.
+ *
+ * @param url The stream's URL; `null` opens nothing (like `enabled: false`).
+ * @example
+ * const {data, status} = useEventSource('/api/prices', {parse: (text) => JSON.parse(text) as Price})
+ */
+export function useEventSource<T = string>(
+  url: string | null,
+  options?: UseEventSourceOptions<T> & {reducer?: undefined},
+): EventSourceResult<T | undefined>
+/**
+ * With a reducer: `data` is the reducer's state, folded over every message of `types` this component received
+ * (none is lost when React batches renders).
+ * @example
+ * const {data: lines} = useEventSource('/api/log', {reducer: (lines, m) => [...lines, m.data], initial: []})
+ */
+export function useEventSource<T = string, S = unknown>(
+  url: string | null,
+  options: UseEventSourceReducerOptions<T, S>,
+): EventSourceResult<S>
+export function useEventSource(url: string | null, options: ViewOptions = {}): EventSourceResult<unknown> {
+  const latest = useRef(options)
+  const key = options.key ?? (url === null ? 'null' : streamKey(url, sourceOptions(options)))
+  const identity = `${options.enabled !== false && url !== null}:${key}`
+
+  // A new view when the stream changes: set during render, as React advises for state derived from props.
+  const [view, setView] = useState(() => new StreamView(url, key, latest, options))
+  let current = view
+  if (view.identity !== identity) {
+    // The same stream paused and resumed (enabled: false, then true) picks up from the last id it saw.
+    current = new StreamView(url, key, latest, options, view.identity.endsWith(`:${key}`) ? view.lastEventId : '')
+    setView(current)
+  }
+
+  useIsomorphicLayoutEffect(() => {
+    latest.current = options
+    current.optionsChanged()
+  })
+
+  const snapshot = useSyncExternalStore(current.subscribe, current.getSnapshot, current.getServerSnapshot)
+  const close = useCallback(() => current.stream?.close(), [current])
+  const reconnect = useCallback(() => current.stream?.reconnect(), [current])
+  return useMemo(() => ({...snapshot, close, reconnect}), [snapshot, close, reconnect])
+}
+
+export type {ParsedMessage}
