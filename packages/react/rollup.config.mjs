@@ -3,7 +3,7 @@ import {dts} from 'rollup-plugin-dts'
 
 // React and the client stay external: the app brings one React (a peer), and shares one client with its own code.
 const external = (id) => id === 'react' || id.startsWith('react/') || id.startsWith('@holdfast/client')
-const input = {index: 'src/index.ts'}
+const input = {index: 'src/index.ts', shared: 'src/shared.ts'}
 
 export default [
   {
