@@ -84,11 +84,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     if (!within) console.error(`size: ${what} is over budget by ${size - budget} bytes`)
   }
   console.log(`size: ${kb(sharedTotal)} (${sharedTotal} bytes) for an app that imports @holdfast/client/shared alone`)
-  const iterate =
-    (await minGzipSize(
-      await bundleImports("export * from '@holdfast/client'\nexport * from '@holdfast/client/iterate'\n"),
-    )) - index
-  console.log(`size: ${kb(iterate)} (${iterate} bytes) for @holdfast/client/iterate, over the main entry`)
+  for (const name of ['iterate', 'polling']) {
+    const both = `export * from '@holdfast/client'\nexport * from '@holdfast/client/${name}'\n`
+    const size = (await minGzipSize(await bundleImports(both))) - index
+    console.log(`size: ${kb(size)} (${size} bytes) for @holdfast/client/${name}, over the main entry`)
+  }
   for (const name of ALONE.exports) {
     const size = await minGzipSize(await alone(name))
     const within = size <= ALONE.budget
