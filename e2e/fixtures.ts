@@ -200,6 +200,10 @@ declare global {
       scope(label: string): string | undefined
       close(label: string): void
       role(label: string): string | undefined
+      /** The source itself (a Holdfast one has `subscribe` and `transport`). */
+      source(
+        label: string,
+      ): {subscribe(listener: (message: {type: string; data: string}) => void): void; transport?: string} | undefined
       readonly restored: boolean
     }
   }
