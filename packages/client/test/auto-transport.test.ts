@@ -66,15 +66,17 @@ async function starve(connection: MockConnection, head: boolean): Promise<void> 
   expect(connection.aborted).toBe(true)
 }
 
-/** Runs `count` empty polls of 500 ms each (the server waited its pollTimeoutMs with nothing to send). */
+/** Answers a poll as a server with nothing to send does: it waits its pollTimeoutMs (500 ms), then ends it. */
+async function endEmpty(poll: MockConnection): Promise<void> {
+  expect(isPoll(poll)).toBe(true)
+  poll.respond()
+  await vi.advanceTimersByTimeAsync(500)
+  poll.end()
+}
+
+/** Runs `count` empty polls of 500 ms each. */
 async function emptyPolls(stream: ReturnType<typeof mockStream>, count: number): Promise<void> {
-  for (let i = 0; i < count; i++) {
-    const poll = await stream.next()
-    expect(isPoll(poll)).toBe(true)
-    poll.respond()
-    await vi.advanceTimersByTimeAsync(500)
-    poll.end()
-  }
+  for (let i = 0; i < count; i++) await endEmpty(await stream.next())
 }
 
 /** Streams until two starved attempts switch it to polling; returns the first poll, unanswered. */
@@ -161,10 +163,7 @@ describe('[ext] autoTransport(): streams, and long-polls behind a buffering prox
   it('tries a stream again after retryStreamAfter of polling, keeping OPEN; a stream that delivers stays', async () => {
     const stream = mockStream()
     const {source, log} = automatic({retryStreamAfter: 2000})
-    const firstPoll = await untilPolling(stream)
-    firstPoll.respond()
-    await vi.advanceTimersByTimeAsync(500)
-    firstPoll.end()
+    await endEmpty(await untilPolling(stream))
     await emptyPolls(stream, 3)
     // 2000 ms of polling: the next request streams, with nothing fired but the transport change.
     const retried = await stream.next()
@@ -185,10 +184,7 @@ describe('[ext] autoTransport(): streams, and long-polls behind a buffering prox
   it('a retried stream still starved returns to polling at once, and the next retry waits twice as long', async () => {
     const stream = mockStream()
     const {source, log} = automatic({retryStreamAfter: 1000})
-    const firstPoll = await untilPolling(stream)
-    firstPoll.respond()
-    await vi.advanceTimersByTimeAsync(500)
-    firstPoll.end()
+    await endEmpty(await untilPolling(stream))
     await emptyPolls(stream, 1)
     const retried = await stream.next()
     expect(isPoll(retried)).toBe(false)
@@ -198,9 +194,7 @@ describe('[ext] autoTransport(): streams, and long-polls behind a buffering prox
     await waitAnnounced(log)
     expect(isPoll(await stream.next())).toBe(true) // one starved retry is enough
     expect(source.transport).toBe('poll')
-    stream.connections.at(-1)!.respond()
-    await vi.advanceTimersByTimeAsync(500)
-    stream.connections.at(-1)!.end()
+    await endEmpty(stream.connections.at(-1)!)
     // Twice the wait now: three more polls of 500 ms, and only then a stream.
     await emptyPolls(stream, 3)
     expect(isPoll(await stream.next())).toBe(false)
