@@ -31,7 +31,7 @@ export interface OpenHow {
   /** Event types to record besides `message`. */
   types?: string[]
   /** Function options, by name (see `presets` in pages/harness.js). */
-  preset?: 'token-refresh'
+  preset?: 'token-refresh' | 'auto-transport' | 'poll-transport'
   /** Keep a constant-size summary instead of a log (for heap measurements). */
   summary?: boolean
   /** Run the source in a dedicated Web Worker. */
@@ -200,6 +200,10 @@ declare global {
       scope(label: string): string | undefined
       close(label: string): void
       role(label: string): string | undefined
+      /** The source itself (a Holdfast one has `subscribe` and `transport`). */
+      source(
+        label: string,
+      ): {subscribe(listener: (message: {type: string; data: string}) => void): void; transport?: string} | undefined
       readonly restored: boolean
     }
   }

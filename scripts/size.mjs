@@ -9,10 +9,12 @@ import {gzipSync} from 'node:zlib'
 const CLIENT = fileURLToPath(new URL('../packages/client/', import.meta.url))
 /**
  * Bytes (1 KB = 1000 bytes, as size-limit and bundlephobia count), per entry. `index`: issue 12 set 7.6 KB for the
- * full client with its fixes; see the README's Size section for what it holds and what each part costs.
+ * full client with its fixes, and it held 7.57 KB with them; then came the `transport` hook that keeps long polling
+ * in its own entry (issue 14, 0.12 KB) and files named for what they hold, so that every export is shakeable (issue
+ * 16, 0.06 KB): 7.74 KB, and this budget, 7.8 KB. The README's Size section lists what each part costs.
  * `shared`: the cross-tab entry, over and above the main entry.
  */
-export const BUDGETS = {index: 7600, shared: 3000}
+export const BUDGETS = {index: 7800, shared: 3000}
 
 // terser and rollup are dev dependencies of the client (and of the bench), not of the root.
 const require = createRequire(`${CLIENT}package.json`)
@@ -84,11 +86,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     if (!within) console.error(`size: ${what} is over budget by ${size - budget} bytes`)
   }
   console.log(`size: ${kb(sharedTotal)} (${sharedTotal} bytes) for an app that imports @holdfast/client/shared alone`)
-  const iterate =
-    (await minGzipSize(
-      await bundleImports("export * from '@holdfast/client'\nexport * from '@holdfast/client/iterate'\n"),
-    )) - index
-  console.log(`size: ${kb(iterate)} (${iterate} bytes) for @holdfast/client/iterate, over the main entry`)
+  for (const name of ['iterate', 'polling']) {
+    const both = `export * from '@holdfast/client'\nexport * from '@holdfast/client/${name}'\n`
+    const size = (await minGzipSize(await bundleImports(both))) - index
+    console.log(`size: ${kb(size)} (${size} bytes) for @holdfast/client/${name}, over the main entry`)
+  }
   for (const name of ALONE.exports) {
     const size = await minGzipSize(await alone(name))
     const within = size <= ALONE.budget

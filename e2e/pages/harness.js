@@ -1,5 +1,6 @@
 // Loaded by harness.html: the built ESM bundle of @holdfast/client, plus a recorder the tests read back.
 import {EventSource as HoldfastEventSource, HoldfastError} from '/client/index.js'
+import {autoTransport, pollTransport} from '/client/polling.js'
 import {SharedEventSource} from '/client/shared.js'
 import {record, summarize} from './record.js'
 
@@ -14,6 +15,9 @@ const sources = new Map()
  * did in the source's log, between the events.
  */
 const presets = {
+  // Long polls behind a proxy that buffers: detected (autoTransport) or always (pollTransport), with the defaults.
+  'auto-transport': () => ({transport: autoTransport()}),
+  'poll-transport': () => ({transport: pollTransport()}),
   // A bearer token that a 401 refreshes: shouldRetry refreshes it and retries, headers reads it before every attempt.
   'token-refresh': (note) => {
     let token = 1

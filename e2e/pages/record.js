@@ -11,6 +11,8 @@ export function record(source, types, push) {
   source.addEventListener('reconnecting', (event) =>
     entry(event, {attempt: event.attempt, delay: event.delay, code: event.error.code}),
   )
+  // A transport strategy's switch, as `transportchange <readyState> <transport> <reason>`.
+  source.addEventListener('transportchange', (event) => entry(event, {data: `${event.transport} ${event.reason}`}))
   for (const type of ['message', ...types])
     source.addEventListener(type, (event) => entry(event, {data: event.data, lastEventId: event.lastEventId}))
 }

@@ -15,7 +15,9 @@ export const routes = {
   sse: '/sse/',
   /**
    * A buffering proxy: nginx's defaults (HTTP/1.0 upstream, proxy_buffering on, said out loud in the config) with the
-   * server's `X-Accel-Buffering: no` ignored, so that nothing in the response can turn the buffering off.
+   * server's `X-Accel-Buffering: no` ignored, so that nothing in the response can turn the buffering off; and buffers
+   * of 256 KB, like a corporate proxy or an antivirus scanner that holds a whole response: nginx passes a response on
+   * as each buffer fills, so with its default 4 KB ones a busy stream would trickle through in 4 KB bursts.
    */
   buffered: '/buffered/sse/',
   /** nginx's defaults again, with the server's `X-Accel-Buffering: no` honoured. */
@@ -55,6 +57,9 @@ http {
       proxy_pass ${sse};
       proxy_buffering on;
       proxy_ignore_headers X-Accel-Buffering;
+      proxy_buffer_size 256k;
+      proxy_buffers 4 256k;
+      proxy_busy_buffers_size 256k;
     }
     location ${routes.bufferedAccel} {
       proxy_pass ${sse};

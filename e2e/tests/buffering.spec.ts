@@ -1,7 +1,9 @@
 // A proxy that buffers streamed responses (nginx with proxy_buffering on, the server's X-Accel-Buffering: no ignored):
-// no stream delivers anything through it, whatever the server sends. A long poll gets through, because it ends.
-import {expect, fast, publish} from '../fixtures'
+// no stream delivers anything through it, whatever the server sends. A long poll gets through, because it ends; and
+// Holdfast's automatic transport finds that out by itself.
+import {delivered, expect, fast, publish, sentIds} from '../fixtures'
 import {proxied, test} from '../support/nginx-test'
+import {untilProgressReaches} from '../support/progress'
 
 /** The ids of the events in a text/event-stream body (enough of the format for these tests: `id:` lines). */
 function idsIn(body: string): string[] {
@@ -73,4 +75,61 @@ test('through the same proxy, a long poll arrives as soon as it ends: every even
   expect(idsIn(empty.body)).toEqual([])
   expect(empty.body).toContain(': heartbeat')
   expect(sse.connections().map((c) => c.closeReason)).toEqual(['poll-events', 'poll-events', 'poll-timeout'])
+})
+
+test('side by side behind it: native and streaming Holdfast receive nothing, while automatic transport switches to long polls after two idle timeouts and receives all 500 events once, in order', async ({
+  harness,
+  sse,
+  nginx,
+}) => {
+  await harness.goto(nginx.url)
+  const url = (who: string) => proxied(nginx, 'buffered', sse, {who})
+  /** What the server saw of one source's requests, in order (told apart by a query parameter nginx passes on). */
+  const requestsOf = (who: string) =>
+    sse.connections().filter((c) => new URL(c.url, 'http://x').searchParams.get('who') === who)
+  await harness.open('native', url('native'), {}, {native: true})
+  await harness.open('stream', url('stream'), fast)
+  await harness.open('auto', url('auto'), fast, {preset: 'auto-transport'})
+
+  // Two streaming attempts starved (nothing, not even the response head, within the idle timeout), then long polls.
+  // The first poll ends empty after its 500 ms (the proxy passes it on then): OPEN, for good.
+  await expect.poll(() => harness.readyState('auto')).toBe(1)
+  expect(await harness.trace('auto')).toEqual([
+    'error 0 idle-timeout',
+    'reconnecting 0 attempt=1 delay=50 idle-timeout',
+    'error 0 idle-timeout',
+    'reconnecting 0 attempt=2 delay=100 idle-timeout',
+    'transportchange 0 poll buffering',
+    'open 1',
+  ])
+  expect(requestsOf('auto').map((c) => c.transport)).toEqual(['stream', 'stream', 'poll', 'poll'])
+
+  // The server publishes 500 events, one every 2 ms, while the polls come and go.
+  const ticker = sse.startTicker({
+    intervalMs: 2,
+    data: (n) => {
+      if (n === 500) ticker.stop()
+      return `tick ${n}`
+    },
+  })
+  await untilProgressReaches(async () => (await harness.ids('auto')).length, 500, {what: 'automatic transport'})
+  const sent = sentIds(sse)
+  expect(sent).toHaveLength(500)
+  expect(await harness.ids('auto')).toEqual(sent)
+  const trace = await harness.trace('auto')
+  expect(trace.slice(6)).toEqual(delivered(...sent)) // no error, no second open: polls only
+  const polls = requestsOf('auto').slice(2)
+  expect(polls.every((c) => c.transport === 'poll')).toBe(true)
+  test.info().annotations.push({type: 'polls for 500 events', description: String(polls.length)})
+
+  // Meanwhile the others got nothing at all.
+  expect(await harness.trace('native')).toEqual([])
+  expect(await harness.readyState('native')).toBe(0)
+  expect(await harness.ids('stream')).toEqual([])
+  expect(
+    (await harness.trace('stream')).filter(
+      (line) => !/^(error 0 |reconnecting 0 attempt=\d+ delay=\d+ )idle-timeout$/.test(line),
+    ),
+  ).toEqual([])
+  expect(requestsOf('stream').every((c) => c.transport === 'stream')).toBe(true)
 })

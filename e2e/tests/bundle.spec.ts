@@ -22,8 +22,11 @@ test('the script-tag build exposes the Holdfast global to a page without a bundl
     'HoldfastError',
     'ReconnectingEvent',
     'SharedEventSource',
+    'TransportChangeEvent',
+    'autoTransport',
     'defaultOptions',
     'events',
+    'pollTransport',
   ])
   await page.evaluate((url) => (window as unknown as {startStream(url: string): void}).startStream(url), sse.url)
   await sse.nextConnection()

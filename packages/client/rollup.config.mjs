@@ -14,6 +14,7 @@ const input = {
   polyfill: 'src/polyfill.ts',
   shared: 'src/shared/index.ts',
   iterate: 'src/iterate/index.ts',
+  polling: 'src/polling/index.ts',
 }
 const typescriptPlugin = () =>
   typescript({tsconfig: './tsconfig.build.json', declaration: false, declarationMap: false, sourceMap: true})

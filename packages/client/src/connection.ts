@@ -8,6 +8,7 @@ import {createIdStore} from './resume'
 import {decideRetry} from './retry-policy'
 import {cancelBody} from './redirects'
 import {openStream, readStream} from './transport'
+import type {TransportName} from './transport-strategy'
 import type {EventSourceStats} from './types'
 import {createWatchdog, type Watchdog} from './watchdog'
 
@@ -31,6 +32,8 @@ export interface Connection {
   readonly readyState: 0 | 1 | 2
   readonly lastEventId: string
   readonly stats: EventSourceStats
+  /** [ext] The transport of the attempt in progress or the last one, when a `transport` strategy chooses it. */
+  readonly transport?: TransportName
   /** Stops everything at once and for good; no event follows. */
   close(): void
 }
@@ -65,7 +68,12 @@ const STREAMING = {stream: true}
  * awareness. Each state owns its resources (an attempt's AbortController and watchdog, a waiting timer) and
  * `setState` releases the previous state's, so `close()` from any state cleans up exactly what exists.
  */
-export function startConnection(url: string, options: NormalizedOptions, sink: ConnectionSink): Connection {
+export function startConnection(
+  url: string,
+  options: NormalizedOptions,
+  sink: ConnectionSink,
+  owner?: EventTarget,
+): Connection {
   let state: State = {status: 'closed'}
   /** [spec] The reconnection time: the `retryDelay` option until the server sends `retry:`. */
   let reconnectionTime = options.retryDelay
@@ -92,6 +100,8 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
   let previousId = lastEventId
   const idWindow = options.dedupe > 0 ? createIdWindow(options.dedupe) : undefined
   const parser = createParser({maxBufferSize: options.maxEventSize, onId, onEvent, onRetry, onError: onParseError})
+  /** [ext] How each attempt travels, when the `transport` option says (see transport-strategy.ts). */
+  const driver = options.transport?.(url, options, stats, owner)
 
   function setState(next: State): void {
     const previous = state
@@ -101,21 +111,25 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
       previous.attempt.controller.abort()
     }
     if (previous.status === 'waiting') clearTimeout(previous.timer)
-    if (next.status === 'closed') disposeAwareness()
+    if (next.status === 'closed') {
+      disposeAwareness()
+      driver?.close()
+    }
   }
 
   function isCurrent(attempt: Attempt): boolean {
     return 'attempt' in state && state.attempt === attempt
   }
 
-  function connect(): void {
+  /** `polled`: [ext] after a completed long poll, whose successor keeps readyState OPEN and announces nothing. */
+  function connect(polled?: boolean): void {
     // [ext] A hidden page's stream waits for the page to be visible, however the reconnect came about.
     if (hidden && resendable) return setState({status: 'paused', reason: 'hidden'})
-    if (started) stats.reconnects++
+    if (started && !polled) stats.reconnects++
     started = true
     const watchdog = createWatchdog(options.idleTimeout, () => onIdle(attempt), now)
     const attempt: Attempt = {controller: new AbortController(), watchdog}
-    setState({status: 'connecting', attempt})
+    setState(polled ? {...(state as State & {status: 'open'}), attempt} : {status: 'connecting', attempt})
     watchdog.arm() // [ext] bounds the connect phase too
     parser.reset()
     // [spec] Each connection decodes a fresh stream: UTF-8, invalid bytes as U+FFFD. The parser strips the one
@@ -126,7 +140,7 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
 
   async function run(attempt: Attempt): Promise<void> {
     const {signal} = attempt.controller
-    const requestUrl = target
+    const requestUrl = driver ? driver.url(target) : target
     try {
       const {watchdog} = attempt
       const opened = await openStream(options, {
@@ -143,13 +157,17 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
       if (final !== requestUrl) target = new URL(final).origin === new URL(url).origin ? final : url
       watchdog.arm()
       stats.connections++
-      // [spec] Announce the connection: readyState OPEN, then `open`.
-      setState({status: 'open', attempt, openedAt: now(), origin: new URL(final).origin})
-      sink.open()
-      if (!isCurrent(attempt)) return cancelBody(response) // closed inside `open`
+      // [spec] Announce the connection: readyState OPEN, then `open` ([ext] once for a run of long polls).
+      if (state.status === 'connecting') {
+        setState({status: 'open', attempt, openedAt: now(), origin: new URL(final).origin})
+        sink.open()
+        if (!isCurrent(attempt)) return cancelBody(response) // closed inside `open`
+      }
       await readStream(response.body!, requestUrl, signal, (chunk) => onChunk(attempt, chunk))
-      if (isCurrent(attempt))
-        fail(attempt, new HoldfastError('stream-ended', `The server closed the stream at ${url}`, {url}))
+      if (!isCurrent(attempt)) return
+      // [ext] A completed long poll is followed at once by the next; any other end is a failure.
+      if (driver?.ended()) connect(true)
+      else fail(attempt, new HoldfastError('stream-ended', `The server closed the stream at ${url}`, {url}))
     } catch (error) {
       // Not current: aborted by us (close(), idle timeout, a pause); nothing to report.
       if (!isCurrent(attempt)) return
@@ -223,6 +241,7 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
   /** One failure of the current attempt: release it, then retry or close. */
   function fail(attempt: Attempt, error: HoldfastError): void {
     if (!isCurrent(attempt)) return
+    driver?.failed(error)
     if (state.status === 'open' && now() - state.openedAt >= options.stableAfter) failures = 0
     failures++
     const deciding: State = {status: 'deciding'}
@@ -310,6 +329,9 @@ export function startConnection(url: string, options: NormalizedOptions, sink: C
     },
     get stats() {
       return {...stats, lastActivityAt: lastActivity}
+    },
+    get transport() {
+      return driver?.transport
     },
     close() {
       if (state.status === 'closed') return

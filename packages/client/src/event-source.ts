@@ -3,6 +3,8 @@ import type {NormalizedOptions} from './options'
 import {HoldfastError} from './errors'
 import {ConnectionErrorEvent, ReconnectingEvent, StreamEvent} from './events'
 import {normalizeOptions} from './options'
+import type {TransportChangeEvent} from './polling/transport-change-event'
+import type {TransportName} from './transport-strategy'
 import type {EventSourceStats, HoldfastEventSourceInit, StreamMessage, SubscribeOptions} from './types'
 
 /**
@@ -12,8 +14,9 @@ import type {EventSourceStats, HoldfastEventSourceInit, StreamMessage, Subscribe
 type ServerNamed<Members> = MessageEvent<string> & {readonly [K in keyof Members]?: undefined}
 
 /**
- * The events an EventSource fires, for typed `addEventListener`. `error` and `reconnecting` listeners also receive
- * a server's events of those names: tell them apart with `event.error` (undefined for a server's) or `instanceof`.
+ * The events an EventSource fires, for typed `addEventListener`. `error`, `reconnecting` and `transportchange`
+ * listeners also receive a server's events of those names: tell them apart with `instanceof` (or `event.error`,
+ * undefined for a server's).
  */
 export interface HoldfastEventSourceEventMap {
   open: Event
@@ -21,6 +24,8 @@ export interface HoldfastEventSourceEventMap {
   error: ConnectionErrorEvent | ServerNamed<Omit<ConnectionErrorEvent, keyof Event>>
   /** [ext] */
   reconnecting: ReconnectingEvent | ServerNamed<Omit<ReconnectingEvent, keyof Event>>
+  /** [ext] Fired by a `transport` strategy of `@holdfast/client/polling` when `transport` changes. */
+  transportchange: TransportChangeEvent | ServerNamed<Omit<TransportChangeEvent, keyof Event>>
 }
 
 /**
@@ -36,7 +41,7 @@ type HandlerEntry = {callback: (this: unknown, event: Event) => unknown; listene
  */
 export const START = Symbol()
 /** @internal */
-export type Start = (url: string, options: NormalizedOptions, sink: ConnectionSink) => Connection
+export type Start = (url: string, options: NormalizedOptions, sink: ConnectionSink, owner?: EventTarget) => Connection
 
 /** @internal The method by which `@holdfast/client/iterate` attaches a consumer that reads at its own pace. */
 export const CONSUME = Symbol()
@@ -118,7 +123,7 @@ export class EventSource extends EventTarget {
     this.#url = parsed.href
     this.#withCredentials = !!options.withCredentials
     const start: Start = (init as {[START]?: Start} | null | undefined)?.[START] ?? startConnection
-    this.#connection = start(this.#url, options, this.#sink())
+    this.#connection = start(this.#url, options, this.#sink(), this)
   }
 
   /** [spec] The URL after parsing (redirects do not change it). */
@@ -144,6 +149,11 @@ export class EventSource extends EventTarget {
   /** [ext] A snapshot of the counters: connections, reconnects, messages, duplicates, bytes, last activity. */
   get stats(): EventSourceStats {
     return this.#connection.stats
+  }
+
+  /** [ext] How requests travel now: `'stream'`, or `'poll'` while a `transport` strategy long-polls. */
+  get transport(): TransportName {
+    return this.#connection.transport ?? 'stream'
   }
 
   /** [spec] Event handler attributes: `null` until set. */

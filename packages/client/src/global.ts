@@ -1,8 +1,9 @@
 /**
- * The script-tag build (`dist/holdfast.min.js`): every export of the main, `shared` and `iterate` entries on one
+ * The script-tag build (`dist/holdfast.min.js`): every export of the main, `shared`, `iterate` and `polling` entries on one
  * global, `Holdfast`, for pages without a bundler. It installs nothing: `window.EventSource = Holdfast.EventSource`
  * does what `@holdfast/client/polyfill` does.
  */
 export * from './index'
 export {events} from './iterate/index'
+export {autoTransport, pollTransport, TransportChangeEvent} from './polling/index'
 export {SharedEventSource} from './shared/index'

@@ -15,3 +15,4 @@ export type {
   StreamMessage,
   SubscribeOptions,
 } from './types'
+export type {TransportName, TransportStrategy} from './transport-strategy'

@@ -1,4 +1,5 @@
 import {HoldfastError} from './errors'
+import type {TransportStrategy} from './transport-strategy'
 import type {Environment, HeadersOption, HoldfastEventSourceInit, LastEventIdTransport, StorageLike} from './types'
 
 /** The options that have a default value. */
@@ -54,6 +55,7 @@ export interface NormalizedOptions extends Defaults {
   fetch?: typeof globalThis.fetch
   persist?: {key: string; storage: StorageLike}
   shouldRetry?: HoldfastEventSourceInit['shouldRetry']
+  transport?: TransportStrategy
   environment?: Environment
   random: () => number
 }
@@ -88,6 +90,7 @@ const rules: Record<string, Rule> = {
   body: [() => true, ''],
   fetch: aFunction,
   shouldRetry: aFunction,
+  transport: aFunction,
   random: aFunction,
 }
 

@@ -1,3 +1,4 @@
+import type {TransportStrategy} from './transport-strategy'
 import type {HoldfastError} from './errors'
 
 /** What the `headers` function receives before each connection attempt. */
@@ -111,6 +112,14 @@ export interface HoldfastEventSourceInit {
   environment?: Environment
   /** Random source for jitter, in [0, 1). A seam for tests. @defaultValue `Math.random` */
   random?: () => number
+
+  /**
+   * How requests travel: streaming (the default), or a strategy from `@holdfast/client/polling`: `pollTransport()`
+   * long-polls, `autoTransport()` streams and falls back to long polls behind a proxy that buffers the stream.
+   * @example `transport: autoTransport()`
+   * @defaultValue streaming
+   */
+  transport?: TransportStrategy
 }
 
 /**

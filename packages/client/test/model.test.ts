@@ -2,7 +2,8 @@
  * A model-based property test of the connection state machine, through the EventSource facade: fast-check drives
  * random sequences of server responses of every class, stalls, drops, `retry:` values (0 and huge ones included),
  * offline/online, hidden/visible, async `headers` and `shouldRetry` that resolve late, a consumer that stops reading,
- * and `close()` at any point; after every step the invariants below must hold. Time is vitest's fake clock; the
+ * and `close()` at any point, streaming or long-polling (`pollTransport()`, where a clean end may be followed at once
+ * by the next poll); after every step the invariants below must hold. Time is vitest's fake clock; the
  * network is a fetch the test controls. `HOLDFAST_MODEL_SEED` and `HOLDFAST_MODEL_RUNS` replay or widen a run; a
  * failure prints its seed and the shrunk command sequence.
  */
@@ -11,6 +12,7 @@ import {afterEach, describe, expect, it, vi} from 'vitest'
 import {EventSource, type HoldfastEventSourceInit} from '../src/index'
 import {events} from '../src/iterate'
 import {MAX_DELAY} from '../src/options'
+import {pollTransport} from '../src/polling'
 import {controlledEnvironment, flush, useFakeClock} from './harness'
 
 const encoder = new TextEncoder()
@@ -24,7 +26,20 @@ interface FakeRequest {
   resolve(response: Response): void
   reject(error: unknown): void
   body?: ReadableStreamDefaultController<Uint8Array>
+  /** Its body ended cleanly (the `end` command). */
+  ended?: boolean
+  /** The attempt that sent it (polling configs only). */
+  attempt?: AttemptStart
 }
+
+/** When an attempt started (its `headers` function was called) and how many messages had been dispatched then. */
+interface AttemptStart {
+  at: number
+  messages: number
+}
+
+/** The poll timeout of the polling configs; an empty poll shorter than this is not complete. */
+const POLL_TIMEOUT = 500
 
 /** The world a run acts on: the source, its network, its environment, its pending hooks, and what it fired. */
 class World {
@@ -60,6 +75,11 @@ class World {
   /** An event type whose next dispatch calls close() from inside the listener. */
   closeInside: string | undefined
   nextId = 1
+  /** Polling configs: every attempt's start, in order. */
+  readonly attempts: AttemptStart[] = []
+  messages = 0
+  /** How many `open` events may have fired so far: one, plus one per `error`, plus one per page made visible. */
+  opensAllowed = 1
 
   constructor(readonly config: ModelConfig) {
     this.reconnectionTime = config.retryDelay
@@ -71,8 +91,16 @@ class World {
       retryDelay: config.retryDelay,
       maxAttempts: config.maxAttempts,
       pauseWhenHidden: config.pauseWhenHidden,
-      headers: config.asyncHeaders ? () => new Promise((resolve) => this.pendingHeaders.push(() => resolve({}))) : {},
+      headers: config.polling
+        ? () => {
+            this.attempts.push({at: Date.now(), messages: this.messages})
+            return config.asyncHeaders ? new Promise((resolve) => this.pendingHeaders.push(() => resolve({}))) : {}
+          }
+        : config.asyncHeaders
+          ? () => new Promise((resolve) => this.pendingHeaders.push(() => resolve({})))
+          : {},
       shouldRetry: config.asyncHook ? () => new Promise((resolve) => this.pendingHooks.push(resolve)) : undefined,
+      transport: config.polling ? pollTransport({pollTimeout: POLL_TIMEOUT}) : undefined,
     }
     this.source = new EventSource('http://model.test/stream', init)
     for (const type of ['open', 'message', 'error', 'reconnecting'])
@@ -95,7 +123,14 @@ class World {
       this.checkDelay(delay, error.retryAfter)
     }
     if (type === 'message') this.resetBackoff() // a healthy stream resets the backoff
-    if (type === 'open') this.openedAt = at
+    if (type === 'message') this.messages++
+    if (type === 'error') this.opensAllowed++
+    if (type === 'open') {
+      // Invariant: no `open` flicker: one per run of polls, after a failure or a resume only.
+      this.verify(--this.opensAllowed >= 0, 'an open event without a failure or resume before it')
+      this.opensAllowed = Math.max(this.opensAllowed, 0)
+      this.openedAt = at
+    }
     if (type === 'error' && this.openedAt !== undefined && at - this.openedAt >= 5000) this.resetBackoff()
     if (type === 'error') this.openedAt = undefined
     this.log.push(entry)
@@ -146,14 +181,24 @@ class World {
     const {pauseWhenHidden} = this.config
     if (pauseWhenHidden !== false && this.hiddenSince !== undefined)
       this.verify(Date.now() - this.hiddenSince <= pauseWhenHidden, 'a request from a hidden page')
-    if (this.requests.length > 0) {
+    const attempt = this.attempts.at(-1)
+    const previous = this.requests.at(-1)
+    if (previous) {
       const {permit} = this
       this.permit = undefined
-      this.verify(permit !== undefined, 'a reconnect that no `reconnecting` event or visible page announced')
-      this.verify(Date.now() >= (permit ?? 0), 'a reconnect before its announced delay')
+      if (permit === undefined && this.config.polling) {
+        // Invariant: a poll follows the last one unannounced only once that one ended complete: with an event, or
+        // after waiting its poll timeout (measured from attempt start to attempt start). Never a storm.
+        const {at, messages} = previous.attempt!
+        const complete = attempt!.messages > messages || attempt!.at - at >= POLL_TIMEOUT
+        this.verify(previous.ended === true && complete, 'an unannounced poll after an incomplete one')
+      } else {
+        this.verify(permit !== undefined, 'a reconnect that no `reconnecting` event or visible page announced')
+        this.verify(Date.now() >= (permit ?? 0), 'a reconnect before its announced delay')
+      }
     }
     return new Promise((resolve, reject) => {
-      const request: FakeRequest = {at: Date.now(), signal, state: 'pending', resolve, reject}
+      const request: FakeRequest = {at: Date.now(), signal, state: 'pending', resolve, reject, attempt}
       this.requests.push(request)
       signal.addEventListener('abort', () => {
         if (request.state === 'pending') {
@@ -200,8 +245,11 @@ class World {
     await flush()
     expect(this.violations).toEqual([])
     expect(this.live().length).toBeLessThanOrEqual(1)
-    // Invariant: every request after the first is counted as a reconnect.
-    expect(this.source.stats.reconnects).toBeGreaterThanOrEqual(this.requests.length - 1)
+    // Invariant: every request after the first is counted as a reconnect (or follows a poll that opened).
+    const {reconnects, connections} = this.source.stats
+    const counted = reconnects + (this.config.polling ? connections : 0)
+    expect(counted).toBeGreaterThanOrEqual(this.requests.length - 1)
+    expect(this.source.transport).toBe(this.config.polling ? 'poll' : 'stream')
     if (this.closedAt !== undefined || this.source.readyState === 2) {
       expect(this.source.readyState).toBe(2)
       // Invariant: once closed, no timer, listener, request or reader is left.
@@ -233,6 +281,8 @@ interface ModelConfig {
   asyncHeaders: boolean
   asyncHook: boolean
   bodyFollowsAbort: boolean
+  /** Long-polls (`pollTransport()`, polls of POLL_TIMEOUT ms): every clean end may be followed at once. */
+  polling: boolean
 }
 
 type Command = fc.AsyncCommand<object, World>
@@ -295,6 +345,7 @@ const commands = [
       request.state = 'done'
       if (how === 'drop') request.body!.error(new TypeError('connection reset'))
       else request.body!.close()
+      request.ended = how === 'end'
     }),
   ),
   ...Array.from({length: 4}, () =>
@@ -306,7 +357,10 @@ const commands = [
     fc.constantFrom('offline', 'online', 'hidden', 'visible').map((change) =>
       command(change, (world) => {
         world.resuming = change === 'online' || change === 'visible'
-        if (change === 'visible' && world.environment.isHidden()) world.permit ??= Date.now()
+        if (change === 'visible' && world.environment.isHidden()) {
+          world.permit ??= Date.now()
+          world.opensAllowed++
+        }
         if (change === 'hidden') world.hiddenSince ??= Date.now()
         if (change === 'visible') world.hiddenSince = undefined
         world.environment.set(
@@ -352,6 +406,7 @@ const config: fc.Arbitrary<ModelConfig> = fc.record({
   asyncHeaders: fc.boolean(),
   asyncHook: fc.boolean(),
   bodyFollowsAbort: fc.boolean(),
+  polling: fc.constantFrom(false, false, true),
 })
 
 const seed = Number(process.env.HOLDFAST_MODEL_SEED ?? 20261205)
@@ -376,12 +431,6 @@ describe('the connection state machine, against a model', () => {
           world.source.close()
           world.closedAt ??= Date.now()
           await world.checkQuiescent()
-          console.log(
-            'RUN',
-            world.requests.length,
-            world.log.map((e) => e.type + (e.delay ?? '')).join(','),
-            sequence.toString(),
-          )
         } finally {
           world.source.close()
           vi.useRealTimers()

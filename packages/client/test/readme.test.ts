@@ -57,6 +57,7 @@ describe('the README', () => {
       pauseWhenHidden: true,
       environment: true,
       random: true,
+      transport: true,
     }
     expect([...documented.keys()].sort()).toEqual(Object.keys(options).sort())
   })

@@ -7,6 +7,7 @@ import {
   type StreamMessage,
 } from '../src/index'
 import {events} from '../src/iterate'
+import {autoTransport, pollTransport, TransportChangeEvent, type TransportName} from '../src/polling'
 import {SharedEventSource} from '../src/shared'
 
 // [spec] The drop-in promise: an instance satisfies the DOM's EventSource interface ...
@@ -68,3 +69,21 @@ export const shared = new SharedEventSource('https://example.test/feed', {
 const role: 'leader' | 'follower' | 'solo' = shared.role
 shared.addEventListener('rolechange', (event) => void [event.type, role])
 shared.addEventListener('price', (event) => void event.data)
+
+// [ext] The transport: what `source.transport` holds, and `transportchange` (a server may name one of its own so).
+const polled = new EventSource('https://example.test/feed', {transport: autoTransport({pollTimeout: 20_000})})
+const transport: TransportName = polled.transport
+polled.addEventListener('transportchange', (event) => {
+  // @ts-expect-error: a server-named `transportchange` event has no reason
+  const unchecked: string = event.reason
+  if (event instanceof TransportChangeEvent) {
+    const now: TransportName = event.transport
+    const reason: 'buffering' | 'retry' | 'online' = event.reason
+    void [now, reason, event.previous]
+  }
+  void unchecked
+})
+// @ts-expect-error: the transport option takes a strategy, not a name
+export const named = new EventSource('https://example.test/feed', {transport: 'poll'})
+export const forced = new EventSource('https://example.test/feed', {transport: pollTransport()})
+void transport

@@ -56,10 +56,10 @@ export class SharedEventSource extends EventSource {
 
   constructor(url: string | URL, init: SharedEventSourceInit = {}) {
     let role: () => Role = () => 'solo'
-    const share: Start = (absolute, options, sink) => {
+    const share: Start = (absolute, options, sink, owner) => {
       const env = init.sharing ?? browserSharing()
       const name = env && streamName(absolute, options, init)
-      if (!env || !name) return startConnection(absolute, options, sink)
+      if (!env || !name) return startConnection(absolute, options, sink, owner)
       const streams = hubs.get(env) ?? new Map<string, Hub>()
       hubs.set(env, streams)
       let hub = streams.get(name)

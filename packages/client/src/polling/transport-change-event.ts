@@ -1,0 +1,27 @@
+import type {TransportName} from '../transport-strategy'
+
+/** Why a source's transport changed. */
+export type TransportChangeReason = 'buffering' | 'retry' | 'online'
+
+/**
+ * [ext] `transportchange`: the source's requests now travel another way (`source.transport` already says which).
+ * Fired by the strategies of `@holdfast/client/polling`, as the first request of the new transport starts.
+ */
+export class TransportChangeEvent extends Event {
+  /** The transport now in use. */
+  readonly transport: TransportName
+  /** The transport before. */
+  readonly previous: TransportName
+  /**
+   * Why: `buffering` (streams delivered nothing before the idle timeout: long polls from now on), `retry` (polling
+   * has lasted `retryStreamAfter`: a stream is tried again) or `online` (the device came back online: a stream is
+   * tried again).
+   */
+  readonly reason: TransportChangeReason
+  constructor(transport: TransportName, previous: TransportName, reason: TransportChangeReason) {
+    super('transportchange')
+    this.transport = transport
+    this.previous = previous
+    this.reason = reason
+  }
+}
