@@ -30,6 +30,9 @@ Options:
       --no-cors               send no CORS headers
       --max-queued-bytes <n>  bytes queued for a slow reader before it is disconnected (default 1048576)
       --shutdown-timeout <ms> how long shutdown waits for clients before destroying sockets (default 5000)
+      --redis <url>           run as one server of a fleet sharing channels through this Redis
+                              (or HOLDFAST_REDIS_URL), like redis://127.0.0.1:6379
+      --redis-prefix <prefix> prefix of the fleet's Redis keys (default holdfast:)
   -q, --quiet                 print errors only
   -v, --verbose               also print every connection
   -h, --help                  print this help
@@ -67,6 +70,14 @@ function tickerFlag(values: string[] | undefined): TickerOptions[] | undefined {
   })
 }
 
+function redisFlag(url: string | undefined, keyPrefix: string | undefined): TestServerOptions['redis'] {
+  if (url === undefined || url === '') {
+    if (keyPrefix !== undefined) invalid('--redis-prefix needs --redis (or HOLDFAST_REDIS_URL)')
+    return undefined
+  }
+  return keyPrefix === undefined ? url : {url, keyPrefix}
+}
+
 /** Parses the command line; throws `invalid-option` naming the bad flag. */
 export function parseCliArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): CliArgs {
   let values: ReturnType<typeof parse>['values']
@@ -88,6 +99,7 @@ export function parseCliArgs(argv: readonly string[], env: Record<string, string
     cors: values['no-cors'] ? false : values['cors-origin'] ? {origins: values['cors-origin']} : undefined,
     maxQueuedBytes: integerFlag('max-queued-bytes', values['max-queued-bytes'], 1),
     shutdownTimeoutMs: integerFlag('shutdown-timeout', values['shutdown-timeout']),
+    redis: redisFlag(values.redis ?? env.HOLDFAST_REDIS_URL, values['redis-prefix']),
   }
   for (const key of Object.keys(options) as Array<keyof TestServerOptions>) {
     if (options[key] === undefined) delete options[key]
@@ -118,6 +130,8 @@ function parse(argv: readonly string[]) {
       'no-cors': {type: 'boolean'},
       'max-queued-bytes': {type: 'string'},
       'shutdown-timeout': {type: 'string'},
+      redis: {type: 'string'},
+      'redis-prefix': {type: 'string'},
       quiet: {type: 'boolean', short: 'q'},
       verbose: {type: 'boolean', short: 'v'},
       help: {type: 'boolean', short: 'h'},

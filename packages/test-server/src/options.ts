@@ -26,6 +26,9 @@ export const defaultOptions = Object.freeze({
   metricsPrefix: 'holdfast_',
 })
 
+/** Defaults of the `redis` option's fields (the option itself has none: without it, no fleet). */
+export const redisDefaults = Object.freeze({keyPrefix: 'holdfast:', connectTimeoutMs: 3_000})
+
 /** Defaults of a ticker. */
 export const tickerDefaults = Object.freeze({channel: 'ticker', intervalMs: 1_000})
 
@@ -33,6 +36,15 @@ export const tickerDefaults = Object.freeze({channel: 'ticker', intervalMs: 1_00
 export interface StaticMount {
   prefix: string
   root: string
+}
+
+/** The `redis` option after validation. */
+export interface RedisConfig {
+  url: string
+  /** The URL with its password replaced by `***`, for messages and logs. */
+  displayUrl: string
+  keyPrefix: string
+  connectTimeoutMs: number
 }
 
 /** Options after validation, with every default applied. */
@@ -59,6 +71,8 @@ export interface NormalizedOptions {
   backlog: number
   logger: Logger
   metricsPrefix: string
+  /** The shared engine of a fleet; `undefined`: this server alone, in memory. */
+  redis: RedisConfig | undefined
 }
 
 function invalid(message: string): never {
@@ -150,6 +164,43 @@ function token(value: unknown, host: string): {token: string | undefined; genera
   return {token: randomBytes(18).toString('base64url'), generated: true}
 }
 
+/** A URL fit for messages: the password, if any, replaced by `***`. */
+export function redactUrl(url: URL): string {
+  if (url.password === '') return url.href
+  const shown = new URL(url.href)
+  shown.password = '***'
+  return shown.href
+}
+
+function redisOption(value: TestServerOptions['redis']): RedisConfig | undefined {
+  if (value === undefined) return undefined
+  const d = redisDefaults
+  const config = typeof value === 'string' ? {url: value} : value
+  if (typeof config !== 'object' || config === null)
+    invalid('`redis` must be a URL like `redis://127.0.0.1:6379` or `{url, keyPrefix?, connectTimeoutMs?}`')
+  const {url: text, keyPrefix = d.keyPrefix, connectTimeoutMs, ...rest} = config
+  const unknown = Object.keys(rest)[0]
+  if (unknown !== undefined) invalid(`unknown field \`redis.${unknown}\` (expected url, keyPrefix, connectTimeoutMs)`)
+  let url: URL | undefined
+  try {
+    url = typeof text === 'string' ? new URL(text) : undefined
+  } catch {
+    url = undefined
+  }
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '')
+    invalid(
+      `\`redis\` must be a redis:// or rediss:// URL like \`redis://127.0.0.1:6379\`, got ${typeof text === 'string' ? `"${url ? redactUrl(url) : text.replace(/\/\/[^@/]*@/, '//***@')}"` : String(text)}`,
+    )
+  if (typeof keyPrefix !== 'string' || /[{}\s]/.test(keyPrefix))
+    invalid('`redis.keyPrefix` must be a string without braces or white space')
+  return {
+    url: url.href,
+    displayUrl: redactUrl(url),
+    keyPrefix,
+    connectTimeoutMs: integerOption('redis.connectTimeoutMs', connectTimeoutMs, d.connectTimeoutMs, 1),
+  }
+}
+
 /** Validates `options` and applies the defaults; throws a TestServerError `invalid-option` naming the bad option. */
 export function normalizeOptions(options: TestServerOptions = {}): NormalizedOptions {
   if (typeof options !== 'object' || options === null) invalid('options must be an object')
@@ -195,5 +246,6 @@ export function normalizeOptions(options: TestServerOptions = {}): NormalizedOpt
     backlog: integerOption('backlog', options.backlog, d.backlog, 1),
     logger: logger === false ? () => {} : logger,
     metricsPrefix,
+    redis: redisOption(options.redis),
   }
 }

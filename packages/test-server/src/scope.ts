@@ -10,7 +10,11 @@ export function uniqueChannel(prefix = 'scope'): string {
 }
 
 /** A ChannelScope over `server`; see the interface for what each method aims at. */
-export function createScope(server: TestServer, hub: Hub, channel: string = uniqueChannel()): ChannelScope {
+export function createScope<Fleet extends boolean>(
+  server: TestServer<Fleet>,
+  hub: Hub,
+  channel: string = uniqueChannel(),
+): ChannelScope<Fleet> {
   hub.channel(channel)
   let cursor: ConnectionRecord | undefined
   const ours = (record: ConnectionRecord): boolean => record.channel === channel
