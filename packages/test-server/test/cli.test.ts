@@ -1,6 +1,7 @@
 import {spawn} from 'node:child_process'
-import {EventEmitter} from 'node:events'
+import {EventEmitter, once} from 'node:events'
 import {existsSync} from 'node:fs'
+import {createServer} from 'node:net'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
@@ -81,6 +82,10 @@ describe('command-line arguments', () => {
       },
     })
     expect(parseCliArgs(['--no-cors', '-q']).options).toEqual({cors: false})
+    expect(parseCliArgs(['--redis', 'redis://127.0.0.1:6390']).options).toEqual({redis: 'redis://127.0.0.1:6390'})
+    expect(parseCliArgs(['--redis-prefix', 'ci:'], {HOLDFAST_REDIS_URL: 'redis://:pw@10.0.0.2'}).options).toEqual({
+      redis: {url: 'redis://:pw@10.0.0.2', keyPrefix: 'ci:'},
+    })
     expect(parseCliArgs(['-q']).verbosity).toBe(0)
   })
 
@@ -89,6 +94,7 @@ describe('command-line arguments', () => {
     [['--port', '70000'], /--port` must be an integer from 0 to 65535/],
     [['--static', 'dist'], /--static must look like \/prefix=directory, got "dist"/],
     [['--ticker', 'a:b:c'], /--ticker must look like channel or channel:ms/],
+    [['--redis-prefix', 'x:'], /--redis-prefix needs --redis \(or HOLDFAST_REDIS_URL\)/],
     [['--colour'], /Unknown option '--colour'/],
     [['extra'], /Unexpected argument 'extra'/],
   ])('reject %j naming the flag', (argv, message) => {
@@ -97,6 +103,24 @@ describe('command-line arguments', () => {
 })
 
 describe('the CLI', () => {
+  it('exits 1 naming the Redis URL, its password hidden, when Redis is unreachable at start', async () => {
+    const probe = createServer().listen(0, '127.0.0.1')
+    await once(probe, 'listening')
+    const {port} = probe.address() as {port: number}
+    probe.close()
+    await once(probe, 'close')
+    const cli = fakeIo({HOLDFAST_REDIS_URL: `redis://:hunter22@127.0.0.1:${port}`})
+    expect(await runCli([], cli.io)).toBe(1)
+    expect(cli.err).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^holdfast-test-server: Cannot connect to Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`,
+        ),
+      ),
+    ])
+    expect(cli.out).toEqual([])
+  })
+
   it('prints its URL, serves /health, and shuts down gracefully on SIGTERM', async () => {
     const cli = fakeIo()
     const exit = runCli(['--port', '0', '--retry', 'off'], cli.io)

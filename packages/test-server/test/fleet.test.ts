@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import type {TestServer, TestServerOptions} from '../src/index.js'
-import {call, connect, startServer, type TestClient} from './helpers.js'
+import {createTestServer, type TestServer, type TestServerOptions} from '../src/index.js'
+import {call, connect, handles, settledHandles, startServer, type TestClient} from './helpers.js'
 import {useRedis} from './redis.js'
 
 const redis = useRedis()
@@ -17,6 +17,24 @@ const ids = (client: TestClient): Array<string | undefined> => client.events().m
 const range = (from: number, to: number): string[] => Array.from({length: to - from + 1}, (_, i) => String(from + i))
 
 describe('a fleet on Redis', () => {
+  // First, while no other server of this file holds a socket or a timer.
+  it('releases its Redis connections and timers on close', async () => {
+    const before = handles()
+    const server = await createTestServer(redis.fleet({logger: false, heartbeatMs: 0}))
+    const client = connect(server.streamUrl('bye'))
+    await server.waitForConnection((c) => c.state === 'open')
+    await server.publish('bye', 'one')
+    await client.waitForEvents(1)
+    expect(handles().TCPSocketWrap ?? 0).toBeGreaterThanOrEqual((before.TCPSocketWrap ?? 0) + 2)
+    await server.close()
+    await client.socketClosed
+    const after = await settledHandles(['TCPServerWrap', 'TCPSocketWrap', 'Timeout'], before)
+    // At most as many as before (a probe of the setup's may still have been closing then; a leak adds two sockets).
+    expect(after.TCPSocketWrap ?? 0).toBeLessThanOrEqual(before.TCPSocketWrap ?? 0)
+    expect(after.TCPServerWrap ?? 0).toBeLessThanOrEqual(before.TCPServerWrap ?? 0)
+    expect(after.Timeout ?? 0).toBeLessThanOrEqual(before.Timeout ?? 0)
+  })
+
   it('delivers a publish on any server to the streams of every server, in one order of ids', async () => {
     const [a, b] = (await fleet()) as [TestServer<boolean>, TestServer<boolean>]
     const onA = connect(a.streamUrl('news'))
