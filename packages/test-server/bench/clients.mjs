@@ -4,13 +4,18 @@
 import {connect} from 'node:net'
 import {performance} from 'node:perf_hooks'
 
-const [url, countText, batchText, stagesText = '1'] = process.argv.slice(2)
-const {hostname, port, pathname} = new URL(url)
+// The first argument is one stream URL, or several separated by commas (the servers of a fleet): connections go to
+// them in turn.
+const [urlList, countText, batchText, stagesText = '1'] = process.argv.slice(2)
+const targets = urlList.split(',').map((url) => {
+  const {hostname, port, pathname} = new URL(url)
+  const request = `GET ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\n\r\n`
+  return {hostname, port: Number(port), request}
+})
 const count = Number(countText)
 const batch = Number(batchText)
 /** Connect in this many equal stages, reporting after each and waiting for `continue` before the next. */
 const stages = Number(stagesText)
-const request = `GET ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\n\r\n`
 // Broadcasts carry `{"i":<index>,"t":<epoch ms>}`.
 const MARKER = Buffer.from('{"i":')
 const HEAD_END = Buffer.from('\r\n\r\n')
@@ -45,9 +50,10 @@ function scan(buffer) {
   return end
 }
 
-function open() {
+function open(_, index) {
+  const {hostname, port, request} = targets[(opened + index) % targets.length]
   return new Promise((resolve) => {
-    const socket = connect({host: hostname, port: Number(port), noDelay: true})
+    const socket = connect({host: hostname, port, noDelay: true})
     let headers = false
     let tail
     socket.on('data', (chunk) => {
