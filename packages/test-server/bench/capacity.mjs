@@ -16,7 +16,7 @@ import {performance} from 'node:perf_hooks'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {parseArgs} from 'node:util'
 import {createTestServer} from '../dist/index.js'
-import {runFleet} from './fleet.mjs'
+import {killFleet, runFleet} from './fleet.mjs'
 import {inbox} from './ipc.mjs'
 import {mb, settledMemory} from './memory.mjs'
 
@@ -45,6 +45,7 @@ if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose
 const deadline = setTimeout(
   () => {
     console.error(`capacity: gave up after ${values.timeout} s`)
+    killFleet()
     process.exit(2)
   },
   Number(values.timeout) * 1000,

@@ -3,6 +3,7 @@
 // Buffers with native searches, so that the clients measure the server rather than their own parsing.
 import {connect} from 'node:net'
 import {performance} from 'node:perf_hooks'
+import {summarize} from './latency.mjs'
 
 // The first argument is one stream URL, or several separated by commas (the servers of a fleet): connections go to
 // them in turn.
@@ -26,12 +27,20 @@ const sockets = []
 /** Latencies (ms) per broadcast index; each broadcast's array fills to `count`. */
 const latencies = new Map()
 let failures = 0
+/** Why connections failed, by error code (or status line), for the report. */
+const failureReasons = {}
+const failed = (reason) => {
+  failures++
+  failureReasons[reason] = (failureReasons[reason] ?? 0) + 1
+}
+/** A broadcast is complete once every connection that did not fail has it. */
+const expected = () => count - failures
 
 function received(index, sentAt, at) {
   let list = latencies.get(index)
   if (!list) latencies.set(index, (list = []))
   list.push(at - sentAt)
-  if (list.length === count) process.send({type: 'received', index})
+  if (list.length === expected()) process.send({type: 'received', index})
 }
 
 /** Reads every broadcast in `buffer` (complete lines only); returns where the unread rest starts. */
@@ -65,7 +74,7 @@ function open(_, index) {
           tail = buffer
           return
         }
-        if (buffer.latin1Slice(0, 12) !== 'HTTP/1.1 200') failures++
+        if (buffer.latin1Slice(0, 12) !== 'HTTP/1.1 200') failed(buffer.latin1Slice(0, 12))
         headers = true
         resolve()
         buffer = buffer.subarray(end + HEAD_END.length)
@@ -74,8 +83,8 @@ function open(_, index) {
       // Keep a partial line (an event split across two reads) for the next chunk.
       if (rest < buffer.length) tail = Buffer.from(buffer.subarray(rest))
     })
-    socket.on('error', () => {
-      failures++
+    socket.on('error', (error) => {
+      failed(error.code ?? error.message)
       resolve()
     })
     sockets.push(socket)
@@ -83,6 +92,8 @@ function open(_, index) {
   })
 }
 
+// If the benchmark dies (its --timeout), so does this process.
+process.on('disconnect', () => process.exit())
 let opened = 0
 for (let stage = 1; stage <= stages; stage++) {
   const started = now()
@@ -92,29 +103,19 @@ for (let stage = 1; stage <= stages; stage++) {
     await Promise.all(Array.from({length: size}, open))
     opened += size
   }
-  process.send({type: 'connected', stage, opened, ms: now() - started, failures})
+  process.send({type: 'connected', stage, opened, ms: now() - started, failures, failureReasons})
   if (stage < stages) await new Promise((resolve) => process.once('message', resolve))
-}
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
 }
 
 process.on('message', (message) => {
   if (message.type !== 'report') return
-  const all = [...latencies.values()].flat().sort((a, b) => a - b)
-  const perBroadcast = [...latencies.entries()].map(([index, list]) => {
-    const sorted = [...list].sort((a, b) => a - b)
-    return {index, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1)}
-  })
   process.send({
     type: 'report',
-    deliveries: all.length,
-    p50: percentile(all, 50),
-    p99: percentile(all, 99),
-    max: all.at(-1),
-    perBroadcast,
+    ...summarize([...latencies.entries()]),
+    // Every latency, for a benchmark that merges several client processes (a fleet).
+    ...(message.raw ? {latencies: [...latencies.entries()]} : {}),
     failures,
+    failureReasons,
   })
   for (const socket of sockets) socket.destroy()
   process.disconnect()

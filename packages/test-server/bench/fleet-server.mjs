@@ -4,6 +4,8 @@ import {performance} from 'node:perf_hooks'
 import {createTestServer} from '../dist/index.js'
 import {settledMemory} from './memory.mjs'
 
+// If the benchmark dies (its --timeout), so does this process.
+process.on('disconnect', () => process.exit())
 const [redis, heartbeatText] = process.argv.slice(2)
 const channel = 'bench'
 const now = () => performance.timeOrigin + performance.now()

@@ -1,6 +1,6 @@
 // The capacity benchmark's fleet mode (capacity.mjs --fleet N): N test-server processes on one Redis (Debian's
-// redis-server, started here on loopback and stopped after), the clients spread across them in one client process,
-// the publisher on the first server. Same method as one server: memory is the slope between two loaded states (summed
+// redis-server, started here on loopback and stopped after), the clients spread evenly across them (one client
+// process per server), the publisher on the first server. Same method as one server: memory is the slope between two loaded states (summed
 // over the servers), latency is publish time (on the publishing server, before it asks Redis) to the moment the client
 // process reads the event.
 import {fork} from 'node:child_process'
@@ -8,6 +8,15 @@ import {once} from 'node:events'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {startRedis} from '../../../scripts/redis-server.mjs'
 import {inbox, rpc} from './ipc.mjs'
+import {summarize} from './latency.mjs'
+
+/** What a run started, so that the benchmark's deadline can end it all at once. */
+let running
+
+/** Kills the redis-server of a run that is out of time (the servers and clients exit with the benchmark). */
+export function killFleet() {
+  void running?.kill()
+}
 
 async function startServer(redisUrl, heartbeatMs) {
   const child = fork(new URL('./fleet-server.mjs', import.meta.url), [redisUrl, String(heartbeatMs)], {
@@ -16,6 +25,9 @@ async function startServer(redisUrl, heartbeatMs) {
   const {url} = await inbox(child).next('listening')
   return {child, url, call: rpc(child)}
 }
+
+/** Progress on stderr with BENCH_DEBUG set. */
+const debug = (...parts) => process.env.BENCH_DEBUG && console.error('fleet:', ...parts)
 
 const sum = (values) => values.reduce((total, value) => total + value, 0)
 
@@ -31,7 +43,7 @@ async function fleetMemory(servers) {
 }
 
 export async function runFleet({instances, connections, broadcasts, intervalMs, heartbeatMs, batch}) {
-  const redis = await startRedis()
+  const redis = (running = await startRedis())
   const servers = []
   try {
     for (let i = 0; i < instances; i++) servers.push(await startServer(redis.url, heartbeatMs))
@@ -46,12 +58,25 @@ export async function runFleet({instances, connections, broadcasts, intervalMs, 
     while ((await fleetMemory(servers)).open > 0) await sleep(50)
     await Promise.all(servers.map((server) => server.call({type: 'reset'})))
 
-    const clients = fork(new URL('./clients.mjs', import.meta.url), [urls, String(connections), batch, '2'])
-    const fromClients = inbox(clients)
-    const half = await fromClients.next('connected')
+    // One client process per server (one process cannot hold 20 000 sockets under ulimit -n 20000), each with its
+    // share of the connections, connecting in two halves as with one server.
+    const clients = servers.map((server, index) => {
+      const share = Math.floor(connections / instances) + (index < connections % instances ? 1 : 0)
+      const child = fork(new URL('./clients.mjs', import.meta.url), [server.url, String(share), batch, '2'])
+      return {child, messages: inbox(child)}
+    })
+    const allOf = (type, index) => Promise.all(clients.map(({messages}) => messages.next(type, index)))
+    const merged = (answers) => ({
+      ms: Math.max(...answers.map((a) => a.ms)),
+      failures: sum(answers.map((a) => a.failures)),
+      failureReasons: answers.map((a) => a.failureReasons),
+    })
+    const half = merged(await allOf('connected'))
+    debug('half connected', half)
     const halfLoaded = await fleetMemory(servers)
-    clients.send({type: 'continue'})
-    const connected = await fromClients.next('connected')
+    for (const {child} of clients) child.send({type: 'continue'})
+    const connected = merged(await allOf('connected'))
+    debug('all connected', connected)
     const loaded = await fleetMemory(servers)
 
     const heartbeats = async () =>
@@ -59,18 +84,24 @@ export async function runFleet({instances, connections, broadcasts, intervalMs, 
     const heartbeatsBefore = await heartbeats()
     await sleep(heartbeatMs + 500)
     const heartbeatsSent = (await heartbeats()) - heartbeatsBefore
+    debug('heartbeats', heartbeatsSent)
 
     const publishMs = []
     const publisher = servers[0]
     for (let i = 1; i <= broadcasts; i++) {
-      const delivered = fromClients.next('received', i)
+      const delivered = allOf('received', i)
       publishMs.push((await publisher.call({type: 'publish', index: i})).ms)
       await delivered
+      debug('broadcast', i, 'delivered')
       await sleep(intervalMs)
     }
-    clients.send({type: 'report'})
-    const report = await fromClients.next('report')
-    await once(clients, 'exit')
+    for (const {child} of clients) child.send({type: 'report', raw: true})
+    const reports = await allOf('report')
+    await Promise.all(clients.map(({child}) => (child.exitCode === null ? once(child, 'exit') : undefined)))
+    const report = {
+      ...summarize(reports.flatMap((r) => r.latencies)),
+      failures: sum(reports.map((r) => r.failures)),
+    }
     return {idle, half, halfLoaded, connected, loaded, heartbeatsSent, publishMs, report}
   } finally {
     for (const server of servers) {
