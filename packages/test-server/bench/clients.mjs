@@ -93,7 +93,8 @@ function open(_, index) {
 }
 
 // If the benchmark dies (its --timeout), so does this process.
-process.on('disconnect', () => process.exit())
+let reported = false
+process.on('disconnect', () => reported || process.exit())
 let opened = 0
 for (let stage = 1; stage <= stages; stage++) {
   const started = now()
@@ -109,14 +110,20 @@ for (let stage = 1; stage <= stages; stage++) {
 
 process.on('message', (message) => {
   if (message.type !== 'report') return
-  process.send({
-    type: 'report',
-    ...summarize([...latencies.entries()]),
-    // Every latency, for a benchmark that merges several client processes (a fleet).
-    ...(message.raw ? {latencies: [...latencies.entries()]} : {}),
-    failures,
-    failureReasons,
-  })
-  for (const socket of sockets) socket.destroy()
-  process.disconnect()
+  process.send(
+    {
+      type: 'report',
+      ...summarize([...latencies.entries()]),
+      // Every latency, for a benchmark that merges several client processes (a fleet).
+      ...(message.raw ? {latencies: [...latencies.entries()]} : {}),
+      failures,
+      failureReasons,
+    },
+    () => {
+      // Only once the report is written: it can be large (every latency).
+      reported = true
+      for (const socket of sockets) socket.destroy()
+      process.disconnect()
+    },
+  )
 })

@@ -38,8 +38,7 @@ process.on('message', async (message) => {
     }
     case 'close':
       await server.close({timeoutMs: 2000})
-      reply({})
-      process.disconnect()
+      process.send({id: message.id}, () => process.disconnect())
   }
 })
 process.send({type: 'listening', url: server.streamUrl(channel)})
