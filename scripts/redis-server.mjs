@@ -5,24 +5,15 @@ import {spawn} from 'node:child_process'
 import {once} from 'node:events'
 import {existsSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
-import {createServer, connect} from 'node:net'
+import {connect} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {freePort} from './free-port.mjs'
 
 /** The binary: `REDIS_SERVER_PATH`, Debian's `/usr/bin/redis-server`, or whatever is on the PATH. */
 function binary() {
   if (process.env.REDIS_SERVER_PATH) return process.env.REDIS_SERVER_PATH
   return existsSync('/usr/bin/redis-server') ? '/usr/bin/redis-server' : 'redis-server'
-}
-
-/** A port nobody listens on right now (redis-server's port 0 disables TCP instead of picking one). */
-async function freePort() {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const {port} = server.address()
-  server.close()
-  await once(server, 'close')
-  return port
 }
 
 /** Resolves once `PING` on the port answers `+PONG`. */

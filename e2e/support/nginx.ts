@@ -2,9 +2,9 @@ import {spawn, type ChildProcess} from 'node:child_process'
 import {once} from 'node:events'
 import {existsSync} from 'node:fs'
 import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
-import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {freePort} from '../../scripts/free-port.mjs'
 
 /** nginx's idle limit on the upstream read, in seconds: short, so that tests can outlast it several times. */
 export const PROXY_READ_TIMEOUT_S = 2
@@ -71,16 +71,6 @@ ${fleet ? upstreamBlock(upstreams) : ''}
   }
 }
 `
-}
-
-/** A port nobody listens on right now (nginx cannot report the port it got for 0). */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const {port} = server.address() as {port: number}
-  server.close()
-  await once(server, 'close')
-  return port
 }
 
 /** Resolves once nginx answers on `url` (proxying the test server's health check); rejects if it exits first. */

@@ -1,7 +1,7 @@
 // A fleet: two test-server processes on one Redis, behind nginx with an upstream of both. The page streams through
 // nginx; the server holding its stream dies or restarts, and Holdfast resumes on the other with Last-Event-ID.
 import {startRedis, type RedisServer} from '../../scripts/redis-server.mjs'
-import {expect, fast, test as base} from '../fixtures'
+import {expect, fast, test as base, type Harness} from '../fixtures'
 import {startNginx, type Nginx} from '../support/nginx'
 import {ServerProcess} from '../support/server-process'
 
@@ -49,6 +49,12 @@ const test = base.extend<{fleet: Fleet}>({
   },
 })
 
+/** Loads the harness through nginx and opens Holdfast on `channel` through it. */
+async function openThroughNginx(harness: Harness, fleet: Fleet, channel: string, init: object): Promise<void> {
+  await harness.goto(fleet.nginx.url)
+  await harness.open('holdfast', `${fleet.nginx.url}/sse/${channel}?retryMs=${fast.retryDelay}`, init)
+}
+
 const range = (from: number, to: number): number[] => Array.from({length: to - from + 1}, (_, i) => from + i)
 const ids = (numbers: number[]): string[] => numbers.map(String)
 
@@ -65,12 +71,8 @@ test('the server holding the stream is SIGKILLed: Holdfast resumes through nginx
   fleet,
 }) => {
   const channel = 'kill'
-  await harness.goto(fleet.nginx.url)
   // The watchdog waits long, so that the reconnection comes from the killed connection, not from the stall below.
-  await harness.open('holdfast', `${fleet.nginx.url}/sse/${channel}?retryMs=${fast.retryDelay}`, {
-    ...fast,
-    idleTimeout: 30_000,
-  })
+  await openThroughNginx(harness, fleet, channel, {...fast, idleTimeout: 30_000})
   const {holder, other} = await fleet.holding(channel)
 
   await publish(fleet.servers, channel, range(1, 100))
@@ -93,8 +95,7 @@ test('a rolling restart of both servers, one at a time, loses nothing and repeat
   fleet,
 }) => {
   const channel = 'rolling'
-  await harness.goto(fleet.nginx.url)
-  await harness.open('holdfast', `${fleet.nginx.url}/sse/${channel}?retryMs=${fast.retryDelay}`, fast)
+  await openThroughNginx(harness, fleet, channel, fast)
   await fleet.holding(channel)
   let next = 1
   const publishNext = async (servers: ServerProcess[], count: number): Promise<void> => {

@@ -1,13 +1,13 @@
 import {spawn} from 'node:child_process'
-import {EventEmitter, once} from 'node:events'
+import {EventEmitter} from 'node:events'
 import {existsSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {parseCliArgs} from '../src/cli-args.js'
 import {runCli, type CliIo} from '../src/cli-main.js'
 import type {TestServer} from '../src/index.js'
+import {freePort} from '../../../scripts/free-port.mjs'
 import {connect} from './helpers.js'
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)))
@@ -104,11 +104,7 @@ describe('command-line arguments', () => {
 
 describe('the CLI', () => {
   it('exits 1 naming the Redis URL, its password hidden, when Redis is unreachable at start', async () => {
-    const probe = createServer().listen(0, '127.0.0.1')
-    await once(probe, 'listening')
-    const {port} = probe.address() as {port: number}
-    probe.close()
-    await once(probe, 'close')
+    const port = await freePort() // nothing listens there
     const cli = fakeIo({HOLDFAST_REDIS_URL: `redis://:hunter22@127.0.0.1:${port}`})
     expect(await runCli([], cli.io)).toBe(1)
     expect(cli.err).toEqual([

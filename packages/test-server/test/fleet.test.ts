@@ -13,6 +13,13 @@ async function fleet(count = 2, options: TestServerOptions = {}): Promise<TestSe
   return servers
 }
 
+/** A stream on `channel` on each server, once both are open. */
+async function streamsOn(servers: TestServer<boolean>[], channel: string): Promise<TestClient[]> {
+  const clients = servers.map((server) => connect(server.streamUrl(channel)))
+  for (const server of servers) await server.waitForConnection((c) => c.channel === channel && c.state === 'open')
+  return clients
+}
+
 const ids = (client: TestClient): Array<string | undefined> => client.events().map((event) => event.id)
 const range = (from: number, to: number): string[] => Array.from({length: to - from + 1}, (_, i) => String(from + i))
 
@@ -37,10 +44,7 @@ describe('a fleet on Redis', () => {
 
   it('delivers a publish on any server to the streams of every server, in one order of ids', async () => {
     const [a, b] = (await fleet()) as [TestServer<boolean>, TestServer<boolean>]
-    const onA = connect(a.streamUrl('news'))
-    const onB = connect(b.streamUrl('news'))
-    await a.waitForConnection((c) => c.state === 'open')
-    await b.waitForConnection((c) => c.state === 'open')
+    const [onA, onB] = (await streamsOn([a, b], 'news')) as [TestClient, TestClient]
 
     const published = []
     for (let i = 1; i <= 10; i++) published.push(await (i % 2 ? a : b).publish('news', `event ${i}`))
@@ -55,10 +59,7 @@ describe('a fleet on Redis', () => {
 
   it('allocates ids atomically: concurrent publishes on both servers get every id once, in one order', async () => {
     const [a, b] = (await fleet()) as [TestServer<boolean>, TestServer<boolean>]
-    const onA = connect(a.streamUrl('race'))
-    const onB = connect(b.streamUrl('race'))
-    await a.waitForConnection((c) => c.state === 'open')
-    await b.waitForConnection((c) => c.state === 'open')
+    const [onA, onB] = (await streamsOn([a, b], 'race')) as [TestClient, TestClient]
 
     const published = await Promise.all(
       Array.from({length: 100}, (_, i) => (i % 2 ? a : b).publish('race', {data: String(i)})),

@@ -1,21 +1,10 @@
-import {createServer} from 'node:net'
-import {once} from 'node:events'
 import {describe, expect, it} from 'vitest'
 import {createTestServer, TestServerError, type TestServer} from '../src/index.js'
 import {call, connect, startServer} from './helpers.js'
 import {useRedis} from './redis.js'
+import {freePort} from '../../../scripts/free-port.mjs'
 
 const redis = useRedis()
-
-/** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const {port} = server.address() as {port: number}
-  server.close()
-  await once(server, 'close')
-  return port
-}
 
 async function rejection(promise: Promise<unknown>): Promise<TestServerError> {
   const error = await promise.then(
@@ -31,7 +20,7 @@ const metric = async (server: TestServer<boolean>, name: string): Promise<number
 
 describe('Redis unreachable at start', () => {
   it('fails with redis-unavailable naming the URL, its password hidden, without retrying', async () => {
-    const port = await closedPort()
+    const port = await freePort() // nothing listens there
     const error = await rejection(createTestServer({redis: `redis://:s3cret@127.0.0.1:${port}`, logger: false}))
     expect(error.code).toBe('redis-unavailable')
     expect(error.message).toContain(`Cannot connect to Redis at redis://:***@127.0.0.1:${port}`)
