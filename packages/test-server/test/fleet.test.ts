@@ -1,4 +1,6 @@
 import {describe, expect, it} from 'vitest'
+import {createClient} from '@redis/client'
+import {channelKeys, encodePayload} from '../src/engine/redis-scripts.js'
 import {createTestServer, type TestServer, type TestServerOptions} from '../src/index.js'
 import {call, connect, handles, settledHandles, startServer, type TestClient} from './helpers.js'
 import {useRedis} from './redis.js'
@@ -165,5 +167,38 @@ describe('a fleet on Redis', () => {
     expect(a.channels()).toEqual([])
     expect((await a.publish('again', 'three')).id).toBe('3')
     expect(a.events('again').map((event) => event.data)).toEqual(['one', 'two', 'three'])
+  })
+
+  it('announces a replay-gap on an open stream when ids it never got are gone from the shared log', async () => {
+    const options = redis.fleet({retryMs: false, replayLimit: 3})
+    const {server: a} = await startServer(options)
+    const {server: b} = await startServer(options)
+    const [client] = (await streamsOn([a], 'trimmed')) as [TestClient]
+    await b.publish('trimmed', 'event 1')
+    await client.waitForEvents(1)
+
+    // A writer that bypasses the live channel: ids 2-11 reach the log (trimmed to 3) but no server hears of them.
+    const {keyPrefix} = options.redis as {keyPrefix: string}
+    const keys = channelKeys(keyPrefix, 'trimmed')
+    const writer = createClient({url: redis.server.url})
+    await writer.connect()
+    for (let seq = 2; seq <= 11; seq++) {
+      const payload = encodePayload({data: `event ${seq}`, event: undefined, retry: undefined}, Date.now())
+      await writer.sendCommand(['XADD', keys.log, 'MAXLEN', '3', `${seq}-0`, 'p', payload])
+    }
+    await writer.sendCommand(['SET', keys.counter, '11'])
+    writer.destroy()
+    // The next publish reaches a through the live channel with id 12: a hole, so a catches up from the log.
+    expect((await b.publish('trimmed', 'event 12')).id).toBe('12')
+
+    const events = await client.waitForEvents(5)
+    expect(events.map(({id, event}) => `${id ?? '-'} ${event}`)).toEqual([
+      '1 message',
+      '- replay-gap',
+      '10 message',
+      '11 message',
+      '12 message',
+    ])
+    expect(events[1]?.data).toBe(JSON.stringify({lastEventId: '1', oldestId: '10', reason: 'too-old'}))
   })
 })
