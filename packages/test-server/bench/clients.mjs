@@ -3,14 +3,20 @@
 // Buffers with native searches, so that the clients measure the server rather than their own parsing.
 import {connect} from 'node:net'
 import {performance} from 'node:perf_hooks'
+import {summarize} from './latency.mjs'
 
-const [url, countText, batchText, stagesText = '1'] = process.argv.slice(2)
-const {hostname, port, pathname} = new URL(url)
+// The first argument is one stream URL, or several separated by commas (the servers of a fleet): connections go to
+// them in turn.
+const [urlList, countText, batchText, stagesText = '1'] = process.argv.slice(2)
+const targets = urlList.split(',').map((url) => {
+  const {hostname, port, pathname} = new URL(url)
+  const request = `GET ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\n\r\n`
+  return {hostname, port: Number(port), request}
+})
 const count = Number(countText)
 const batch = Number(batchText)
 /** Connect in this many equal stages, reporting after each and waiting for `continue` before the next. */
 const stages = Number(stagesText)
-const request = `GET ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\n\r\n`
 // Broadcasts carry `{"i":<index>,"t":<epoch ms>}`.
 const MARKER = Buffer.from('{"i":')
 const HEAD_END = Buffer.from('\r\n\r\n')
@@ -21,12 +27,20 @@ const sockets = []
 /** Latencies (ms) per broadcast index; each broadcast's array fills to `count`. */
 const latencies = new Map()
 let failures = 0
+/** Why connections failed, by error code (or status line), for the report. */
+const failureReasons = {}
+const failed = (reason) => {
+  failures++
+  failureReasons[reason] = (failureReasons[reason] ?? 0) + 1
+}
+/** A broadcast is complete once every connection that did not fail has it. */
+const expected = () => count - failures
 
 function received(index, sentAt, at) {
   let list = latencies.get(index)
   if (!list) latencies.set(index, (list = []))
   list.push(at - sentAt)
-  if (list.length === count) process.send({type: 'received', index})
+  if (list.length === expected()) process.send({type: 'received', index})
 }
 
 /** Reads every broadcast in `buffer` (complete lines only); returns where the unread rest starts. */
@@ -45,9 +59,10 @@ function scan(buffer) {
   return end
 }
 
-function open() {
+function open(_, index) {
+  const {hostname, port, request} = targets[(opened + index) % targets.length]
   return new Promise((resolve) => {
-    const socket = connect({host: hostname, port: Number(port), noDelay: true})
+    const socket = connect({host: hostname, port, noDelay: true})
     let headers = false
     let tail
     socket.on('data', (chunk) => {
@@ -59,7 +74,7 @@ function open() {
           tail = buffer
           return
         }
-        if (buffer.latin1Slice(0, 12) !== 'HTTP/1.1 200') failures++
+        if (buffer.latin1Slice(0, 12) !== 'HTTP/1.1 200') failed(buffer.latin1Slice(0, 12))
         headers = true
         resolve()
         buffer = buffer.subarray(end + HEAD_END.length)
@@ -68,8 +83,8 @@ function open() {
       // Keep a partial line (an event split across two reads) for the next chunk.
       if (rest < buffer.length) tail = Buffer.from(buffer.subarray(rest))
     })
-    socket.on('error', () => {
-      failures++
+    socket.on('error', (error) => {
+      failed(error.code ?? error.message)
       resolve()
     })
     sockets.push(socket)
@@ -77,6 +92,9 @@ function open() {
   })
 }
 
+// If the benchmark dies (its --timeout), so does this process.
+let reported = false
+process.on('disconnect', () => reported || process.exit())
 let opened = 0
 for (let stage = 1; stage <= stages; stage++) {
   const started = now()
@@ -86,30 +104,26 @@ for (let stage = 1; stage <= stages; stage++) {
     await Promise.all(Array.from({length: size}, open))
     opened += size
   }
-  process.send({type: 'connected', stage, opened, ms: now() - started, failures})
+  process.send({type: 'connected', stage, opened, ms: now() - started, failures, failureReasons})
   if (stage < stages) await new Promise((resolve) => process.once('message', resolve))
-}
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
 }
 
 process.on('message', (message) => {
   if (message.type !== 'report') return
-  const all = [...latencies.values()].flat().sort((a, b) => a - b)
-  const perBroadcast = [...latencies.entries()].map(([index, list]) => {
-    const sorted = [...list].sort((a, b) => a - b)
-    return {index, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1)}
-  })
-  process.send({
-    type: 'report',
-    deliveries: all.length,
-    p50: percentile(all, 50),
-    p99: percentile(all, 99),
-    max: all.at(-1),
-    perBroadcast,
-    failures,
-  })
-  for (const socket of sockets) socket.destroy()
-  process.disconnect()
+  process.send(
+    {
+      type: 'report',
+      ...summarize([...latencies.entries()]),
+      // Every latency, for a benchmark that merges several client processes (a fleet).
+      ...(message.raw ? {latencies: [...latencies.entries()]} : {}),
+      failures,
+      failureReasons,
+    },
+    () => {
+      // Only once the report is written: it can be large (every latency).
+      reported = true
+      for (const socket of sockets) socket.destroy()
+      process.disconnect()
+    },
+  )
 })

@@ -8,12 +8,19 @@ export interface Subscriber {
   sendEvent(entry: LogEntry): void
 }
 
+/** An event checked and ready to publish: `data` is text. */
+export interface NormalizedEvent {
+  data: string
+  event: string | undefined
+  retry: number | undefined
+}
+
 function invalidEvent(message: string): never {
   throw new TestServerError('invalid-request', `Invalid event: ${message}`)
 }
 
 /** Checks an event to publish; `data` that is not a string becomes JSON. */
-export function normalizeEvent(input: unknown): {data: string; event: string | undefined; retry: number | undefined} {
+export function normalizeEvent(input: unknown): NormalizedEvent {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     invalidEvent('expected an object like {"data": "hello", "event": "greeting"}')
   const {data, event, retry, ...rest} = input as EventInput & Record<string, unknown>
@@ -29,13 +36,23 @@ export function normalizeEvent(input: unknown): {data: string; event: string | u
   return {data: text, event, retry}
 }
 
+/** The log entry of event `seq` of a channel: the event frozen, its frame serialised and framed as a chunk once. */
+export function logEntry(channel: string, seq: number, event: NormalizedEvent, publishedAt: number): LogEntry {
+  const id = String(seq)
+  const {data, retry} = event
+  const published: PublishedEvent = Object.freeze({id, channel, event: event.event, data, retry, publishedAt})
+  const frame = eventFrame({id, event: event.event, data, retry})
+  return {event: published, seq, frame, wire: httpChunk(frame)}
+}
+
 /**
- * One named stream of events: consecutive integer ids, a bounded replay log and the open streams subscribed to it.
- * Publishing serialises the event once; every subscriber gets the same Buffer.
+ * One named stream of events as this server sees it: consecutive integer ids, a bounded replay log and the open
+ * streams subscribed to it. The channel does not allocate ids: the engine (engine/engine.ts) does, in memory or on
+ * Redis, and appends every event here in id order. Every subscriber gets the same Buffer.
  */
 export class Channel {
   readonly name: string
-  /** The id of the last event published, 0 before the first. */
+  /** The id of the last event appended, 0 before the first. */
   lastSeq = 0
   readonly log: ReplayLog
   readonly subscribers = new Set<Subscriber>()
@@ -45,17 +62,26 @@ export class Channel {
     this.log = new ReplayLog(replayLimit)
   }
 
-  /** Appends the event to the log and delivers it to every subscriber; returns it with its id. */
-  publish(input: unknown, now: number): PublishedEvent {
-    const {data, event, retry} = normalizeEvent(input)
-    const seq = ++this.lastSeq
-    const id = String(seq)
-    const published: PublishedEvent = Object.freeze({id, channel: this.name, event, data, retry, publishedAt: now})
-    const frame = eventFrame({id, event, data, retry})
-    const entry: LogEntry = {event: published, seq, frame, wire: httpChunk(frame)}
+  /**
+   * Appends the next event and delivers it to every subscriber. An id already seen is ignored (false). An id past
+   * the next one means the events between are gone for good (a shared log trimmed while this server was cut off
+   * from it): the replay log restarts at this event, so it still holds consecutive ids, and each stream announces
+   * the gap itself.
+   */
+  append(entry: LogEntry): boolean {
+    if (entry.seq <= this.lastSeq) return false
+    if (entry.seq !== this.lastSeq + 1) this.log.clear()
+    this.lastSeq = entry.seq
     this.log.append(entry)
     for (const subscriber of this.subscribers) subscriber.sendEvent(entry)
-    return published
+    return true
+  }
+
+  /** Moves the last id forward without an event (the events up to `seq` exist but are not in any log any more). */
+  skipTo(seq: number): void {
+    if (seq <= this.lastSeq) return
+    this.log.clear()
+    this.lastSeq = seq
   }
 
   info(): ChannelInfo {

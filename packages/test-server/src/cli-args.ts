@@ -34,6 +34,9 @@ Options:
       --key <file>            with --http2: its private key (PEM)
       --max-queued-bytes <n>  bytes queued for a slow reader before it is disconnected (default 1048576)
       --shutdown-timeout <ms> how long shutdown waits for clients before destroying sockets (default 5000)
+      --redis <url>           run as one server of a fleet sharing channels through this Redis
+                              (or HOLDFAST_REDIS_URL), like redis://127.0.0.1:6379
+      --redis-prefix <prefix> prefix of the fleet's Redis keys (default holdfast:)
   -q, --quiet                 print errors only
   -v, --verbose               also print every connection
   -h, --help                  print this help
@@ -80,6 +83,14 @@ function http2Flag(http2: boolean, cert: string | undefined, key: string | undef
   return cert !== undefined && key !== undefined ? {cert, key} : true
 }
 
+function redisFlag(url: string | undefined, keyPrefix: string | undefined): TestServerOptions['redis'] {
+  if (url === undefined || url === '') {
+    if (keyPrefix !== undefined) invalid('--redis-prefix needs --redis (or HOLDFAST_REDIS_URL)')
+    return undefined
+  }
+  return keyPrefix === undefined ? url : {url, keyPrefix}
+}
+
 /** Parses the command line; throws `invalid-option` naming the bad flag. */
 export function parseCliArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): CliArgs {
   let values: ReturnType<typeof parse>['values']
@@ -103,6 +114,7 @@ export function parseCliArgs(argv: readonly string[], env: Record<string, string
     http2: http2Flag(values.http2 === true, values.cert, values.key),
     maxQueuedBytes: integerFlag('max-queued-bytes', values['max-queued-bytes'], 1),
     shutdownTimeoutMs: integerFlag('shutdown-timeout', values['shutdown-timeout']),
+    redis: redisFlag(values.redis ?? env.HOLDFAST_REDIS_URL, values['redis-prefix']),
   }
   for (const key of Object.keys(options) as Array<keyof TestServerOptions>) {
     if (options[key] === undefined) delete options[key]
@@ -137,6 +149,8 @@ function parse(argv: readonly string[]) {
       key: {type: 'string'},
       'max-queued-bytes': {type: 'string'},
       'shutdown-timeout': {type: 'string'},
+      redis: {type: 'string'},
+      'redis-prefix': {type: 'string'},
       quiet: {type: 'boolean', short: 'q'},
       verbose: {type: 'boolean', short: 'v'},
       help: {type: 'boolean', short: 'h'},

@@ -18,6 +18,8 @@
  * - `timeout`: a `waitFor…` call did not see what it waited for in time.
  * - `closed`: the server is closing or closed.
  * - `listen-failed`: the server could not bind its address (port in use, say).
+ * - `redis-unavailable`: the server runs on Redis (`redis` option) and Redis cannot be reached (at start, or lost
+ *   while running: publishes and new streams are refused until it is back) or refused a command.
  * - `internal`: a bug in the test server; the message says where. Other requests are not affected.
  */
 export type TestServerErrorCode =
@@ -37,6 +39,7 @@ export type TestServerErrorCode =
   | 'timeout'
   | 'closed'
   | 'listen-failed'
+  | 'redis-unavailable'
   | 'internal'
 
 const statuses: Record<TestServerErrorCode, number> = {
@@ -56,6 +59,7 @@ const statuses: Record<TestServerErrorCode, number> = {
   timeout: 408,
   closed: 503,
   'listen-failed': 500,
+  'redis-unavailable': 503,
   internal: 500,
 }
 

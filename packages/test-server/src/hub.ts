@@ -1,5 +1,6 @@
-import {Channel} from './channel.js'
+import {Channel, normalizeEvent} from './channel.js'
 import {ConnectionRegistry} from './connections.js'
+import type {Engine} from './engine/engine.js'
 import {TestServerError} from './errors.js'
 import {applyStreamFault} from './faults/apply.js'
 import type {FaultEntry} from './faults/entry.js'
@@ -41,12 +42,17 @@ function selects(filter: StreamFilter, stream: Stream): boolean {
   )
 }
 
+/** A value, or (on a fleet, where Redis has the last word) a promise of it. */
+export type MaybePromise<T> = T | Promise<T>
+
 /**
  * The server's state, independent of HTTP: channels, connections, faults and tickers, and every operation the
- * programmatic API and the control endpoints share. Streams report back to it (it is their StreamHost).
+ * programmatic API and the control endpoints share. Streams report back to it (it is their StreamHost). What a fleet
+ * shares (ids, logs, fan-out) is the engine's: the hub does not know whether it runs in memory or on Redis.
  */
 export class Hub implements StreamHost {
   readonly options: NormalizedOptions
+  readonly engine: Engine
   readonly stats = new Stats()
   readonly connections: ConnectionRegistry
   readonly faults: FaultRegistry
@@ -55,8 +61,9 @@ export class Hub implements StreamHost {
   readonly #tickers = new Map<string, {ticker: Ticker; fromOptions: boolean}>()
   #closing = false
 
-  constructor(options: NormalizedOptions) {
+  constructor(options: NormalizedOptions, engine: Engine) {
     this.options = options
+    this.engine = engine
     this.connections = new ConnectionRegistry(options.connectionHistory)
     this.faults = new FaultRegistry({
       streams: () => this.connections.live(),
@@ -94,6 +101,7 @@ export class Hub implements StreamHost {
     if (!channel) {
       channel = new Channel(checkChannelName(name), this.options.replayLimit)
       this.#channels.set(name, channel)
+      this.engine.follow(channel)
     }
     return channel
   }
@@ -117,11 +125,32 @@ export class Hub implements StreamHost {
     return [...this.#channels.values()].map((channel) => channel.info())
   }
 
-  publish(channelName: string, input: unknown): PublishedEvent {
+  /** Publishes one event: the event with its id, or a promise of it on a fleet. */
+  publish(channelName: string, input: unknown): MaybePromise<PublishedEvent> {
+    const published = this.publishAll(channelName, [input])
+    return Array.isArray(published)
+      ? (published[0] as PublishedEvent)
+      : published.then((all) => all[0] as PublishedEvent)
+  }
+
+  /** Publishes events with consecutive ids, all of them or (a bad event, Redis unreachable) none. */
+  publishAll(channelName: string, inputs: readonly unknown[]): MaybePromise<PublishedEvent[]> {
     if (this.#closing) throw new TestServerError('closed', 'The server is closing; nothing more can be published')
-    const published = this.channel(channelName).publish(input, Date.now())
-    this.stats.eventsPublished++
-    return published
+    const events = inputs.map(normalizeEvent)
+    const published = this.engine.publish(this.channel(channelName), events, Date.now())
+    if (Array.isArray(published)) {
+      this.stats.eventsPublished += published.length
+      return published
+    }
+    return published.then((all) => {
+      this.stats.eventsPublished += all.length
+      return all
+    })
+  }
+
+  /** `undefined` when a stream can open on the channel now, else a promise settled once it can. */
+  whenCurrent(channel: Channel): Promise<void> | undefined {
+    return this.engine.whenCurrent(channel)
   }
 
   // --- faults --------------------------------------------------------------------------------------------------
@@ -220,9 +249,21 @@ export class Hub implements StreamHost {
     if (this.#closing) throw new TestServerError('closed', 'The server is closing; no ticker can start')
     const config = normalizeTicker(options)
     this.stopTicker(config.channel)
-    const ticker = startTicker(config, (event) => this.publish(config.channel, event))
+    const ticker = startTicker(config, (event) => this.#tick(config.channel, event))
     this.#tickers.set(config.channel, {ticker, fromOptions})
     return ticker
+  }
+
+  /** One tick: a tick that cannot be published (Redis unreachable) is logged and skipped, the ticker goes on. */
+  #tick(channel: string, event: unknown): void {
+    const skipped = (error: unknown): void =>
+      this.log({level: 'warn', message: `Ticker on '${channel}' skipped a tick: ${(error as Error).message}`, channel})
+    try {
+      const published = this.publish(channel, event)
+      if (published instanceof Promise) published.catch(skipped)
+    } catch (error) {
+      skipped(error)
+    }
   }
 
   stopTicker(channel: string): boolean {
@@ -245,6 +286,7 @@ export class Hub implements StreamHost {
     this.faults.clear()
     for (const [channel, {fromOptions}] of this.#tickers) if (!fromOptions) this.stopTicker(channel)
     this.endStreams({}, 'server', 'reset')
+    for (const channel of this.#channels.values()) this.engine.unfollow(channel)
     this.#channels.clear()
     this.connections.forget()
   }
@@ -254,6 +296,8 @@ export class Hub implements StreamHost {
     this.faults.clear({channel: name})
     this.stopTicker(name)
     this.endStreams({channel: name}, 'server', reason)
+    const channel = this.#channels.get(name)
+    if (channel) this.engine.unfollow(channel)
     this.#channels.delete(name)
     this.connections.forget(name)
   }

@@ -1,6 +1,6 @@
 export {createTestServer} from './server.js'
 export {TestServerError} from './errors.js'
 export type {TestServerErrorCode} from './errors.js'
-export {defaultOptions} from './options.js'
+export {defaultOptions, redisDefaults} from './options.js'
 export {FAULT_TYPES} from './faults/parse.js'
 export type * from './types.js'

@@ -87,5 +87,22 @@ export function createMetrics(hub: Hub): Registry {
     ['transport', 'protocol'],
     () => stats.opened,
   )
+  if (hub.engine.kind === 'redis') {
+    const {engine} = hub
+    new Gauge({
+      name: `${prefix}redis_up`,
+      help: 'Whether this server reaches Redis and takes publishes (1) or not (0).',
+      registers,
+      collect() {
+        this.set(engine.health.up ? 1 : 0)
+      },
+    })
+    total('redis_outages_total', 'Times this server lost Redis while running.', () => engine.health.outages)
+    total(
+      'redis_publish_failures_total',
+      'Publishes refused or unconfirmed because Redis was unreachable.',
+      () => engine.health.publishFailures,
+    )
+  }
   return registers[0] as Registry
 }

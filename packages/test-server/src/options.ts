@@ -32,6 +32,8 @@ export const defaultOptions = Object.freeze({
 
 /** The longest a long poll may wait for events: an hour, far past any proxy's idle limit. */
 export const MAX_POLL_TIMEOUT_MS = 3_600_000
+/** Defaults of the `redis` option's fields (the option itself has none: without it, no fleet). */
+export const redisDefaults = Object.freeze({keyPrefix: 'holdfast:', connectTimeoutMs: 3_000})
 
 /** Defaults of a ticker. */
 export const tickerDefaults = Object.freeze({channel: 'ticker', intervalMs: 1_000})
@@ -40,6 +42,15 @@ export const tickerDefaults = Object.freeze({channel: 'ticker', intervalMs: 1_00
 export interface StaticMount {
   prefix: string
   root: string
+}
+
+/** The `redis` option after validation. */
+export interface RedisConfig {
+  url: string
+  /** The URL with its password replaced by `***`, for messages and logs. */
+  displayUrl: string
+  keyPrefix: string
+  connectTimeoutMs: number
 }
 
 /** Options after validation, with every default applied. */
@@ -69,6 +80,8 @@ export interface NormalizedOptions {
   metricsPrefix: string
   /** HTTPS with HTTP/2: on this certificate, or on one generated for localhost (`'generate'`); `false` for HTTP/1.1. */
   http2: TlsMaterial | 'generate' | false
+  /** The shared engine of a fleet; `undefined`: this server alone, in memory. */
+  redis: RedisConfig | undefined
 }
 
 function invalid(message: string): never {
@@ -191,6 +204,43 @@ function token(value: unknown, host: string): {token: string | undefined; genera
   return {token: randomBytes(18).toString('base64url'), generated: true}
 }
 
+/** A URL fit for messages: the password, if any, replaced by `***`. */
+export function redactUrl(url: URL): string {
+  if (url.password === '') return url.href
+  const shown = new URL(url.href)
+  shown.password = '***'
+  return shown.href
+}
+
+function redisOption(value: TestServerOptions['redis']): RedisConfig | undefined {
+  if (value === undefined) return undefined
+  const d = redisDefaults
+  const config = typeof value === 'string' ? {url: value} : value
+  if (typeof config !== 'object' || config === null)
+    invalid('`redis` must be a URL like `redis://127.0.0.1:6379` or `{url, keyPrefix?, connectTimeoutMs?}`')
+  const {url: text, keyPrefix = d.keyPrefix, connectTimeoutMs, ...rest} = config
+  const unknown = Object.keys(rest)[0]
+  if (unknown !== undefined) invalid(`unknown field \`redis.${unknown}\` (expected url, keyPrefix, connectTimeoutMs)`)
+  let url: URL | undefined
+  try {
+    url = typeof text === 'string' ? new URL(text) : undefined
+  } catch {
+    url = undefined
+  }
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '')
+    invalid(
+      `\`redis\` must be a redis:// or rediss:// URL like \`redis://127.0.0.1:6379\`, got ${typeof text === 'string' ? `"${url ? redactUrl(url) : text.replace(/\/\/[^@/]*@/, '//***@')}"` : String(text)}`,
+    )
+  if (typeof keyPrefix !== 'string' || /[{}\s]/.test(keyPrefix))
+    invalid('`redis.keyPrefix` must be a string without braces or white space')
+  return {
+    url: url.href,
+    displayUrl: redactUrl(url),
+    keyPrefix,
+    connectTimeoutMs: integerOption('redis.connectTimeoutMs', connectTimeoutMs, d.connectTimeoutMs, 1),
+  }
+}
+
 /** Validates `options` and applies the defaults; throws a TestServerError `invalid-option` naming the bad option. */
 export function normalizeOptions(options: TestServerOptions = {}): NormalizedOptions {
   if (typeof options !== 'object' || options === null) invalid('options must be an object')
@@ -238,5 +288,6 @@ export function normalizeOptions(options: TestServerOptions = {}): NormalizedOpt
     logger: logger === false ? () => {} : logger,
     metricsPrefix,
     http2: http2Option(options.http2),
+    redis: redisOption(options.redis),
   }
 }

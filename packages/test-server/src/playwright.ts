@@ -8,6 +8,7 @@ import {
   type PlaywrightWorkerOptions,
   type TestInfo,
 } from '@playwright/test'
+import {TestServerError} from './errors.js'
 import {createTestServer} from './server.js'
 import type {ChannelScope, TestServer, TestServerOptions} from './types.js'
 
@@ -62,7 +63,13 @@ export const sseFixtures: Fixtures<
   sseServerOptions: [{}, {scope: 'worker', option: true}],
   sseServer: [
     async ({sseServerOptions}, use) => {
-      const server = await createTestServer(sseServerOptions)
+      if (sseServerOptions.redis !== undefined)
+        throw new TestServerError(
+          'invalid-option',
+          'Invalid test server option: the Playwright fixture runs one server per worker and does not take `redis`; ' +
+            'start the servers of a fleet with createTestServer({redis}) in a fixture of your own',
+        )
+      const server = await createTestServer({...sseServerOptions, redis: undefined})
       await use(server)
       await server.close()
     },

@@ -12,12 +12,12 @@ export function uniqueChannel(prefix = 'scope'): string {
 }
 
 /** A ChannelScope over `server`; see the interface for what each method aims at. */
-export function createScope(
-  server: TestServer,
+export function createScope<Fleet extends boolean>(
+  server: TestServer<Fleet>,
   hub: Hub,
   channel: string = uniqueChannel(),
   scopeOptions: ScopeOptions = {},
-): ChannelScope {
+): ChannelScope<Fleet> {
   hub.channel(channel)
   let cursor: ConnectionRecord | undefined
   const ours = (record: ConnectionRecord): boolean => record.channel === channel

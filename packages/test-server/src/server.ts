@@ -1,4 +1,6 @@
 import {certificateInfo, localhostCertificate} from './certificate.js'
+import {createEngine} from './engine/create.js'
+import type {Engine} from './engine/engine.js'
 import {Hub} from './hub.js'
 import {startHttpServer, type HttpServer} from './http-server.js'
 import {createRequestListener} from './http/router.js'
@@ -6,7 +8,7 @@ import {createMetrics} from './metrics.js'
 import {normalizeOptions} from './options.js'
 import {createScope} from './scope.js'
 import type {FaultEntry} from './faults/entry.js'
-import type {FaultHandle, FaultTarget, TestServer, TestServerOptions} from './types.js'
+import type {FaultHandle, FaultTarget, Publication, RedisOptions, TestServer, TestServerOptions} from './types.js'
 import {waitTimeout} from './wait-list.js'
 
 /** A URL this machine can connect to: the unspecified addresses become loopback. */
@@ -37,24 +39,43 @@ function handleFor(hub: Hub, entry: FaultEntry): FaultHandle {
 }
 
 /**
- * Starts a test server and resolves once it listens. On 127.0.0.1 and a free port unless told otherwise.
+ * Starts a test server and resolves once it listens. On 127.0.0.1 and a free port unless told otherwise. With the
+ * `redis` option it is one server of a fleet; it connects to Redis first and fails with `redis-unavailable` (naming
+ * the URL) if it cannot.
  * @example
  * const server = await createTestServer({heartbeatMs: 1000})
  * const es = new EventSource(server.streamUrl('news'))
  * server.publish('news', {data: 'hello'})
  * await server.close()
+ * @example
+ * const a = await createTestServer({redis: 'redis://127.0.0.1:6379'})
+ * const b = await createTestServer({redis: 'redis://127.0.0.1:6379'})
+ * await a.publish('news', 'hello') // reaches the streams of b too, with id 1 everywhere
  */
-export async function createTestServer(options?: TestServerOptions): Promise<TestServer> {
+export function createTestServer(options: TestServerOptions & {redis: string | RedisOptions}): Promise<TestServer<true>>
+export function createTestServer(options?: TestServerOptions & {redis?: undefined}): Promise<TestServer>
+export function createTestServer(options?: TestServerOptions): Promise<TestServer<boolean>>
+export async function createTestServer(options?: TestServerOptions): Promise<TestServer<boolean>> {
   const normalized = normalizeOptions(options)
+  const engine = await createEngine(normalized)
+  try {
+    return await start(normalized, engine)
+  } catch (error) {
+    await engine.close()
+    throw error
+  }
+}
+
+async function start(normalized: ReturnType<typeof normalizeOptions>, engine: Engine): Promise<TestServer<boolean>> {
   const tls = normalized.http2 === 'generate' ? await localhostCertificate() : normalized.http2 || undefined
-  const hub = new Hub(normalized)
+  const hub = new Hub(normalized, engine)
   const metrics = createMetrics(hub)
   const http = await startHttpServer(normalized, tls, createRequestListener(hub, metrics))
   hub.startConfiguredTickers()
   const url = baseUrl(tls ? 'https' : 'http', normalized.host, http.address.port)
   let closing: Promise<void> | undefined
 
-  const testServer: TestServer = {
+  const testServer: TestServer<boolean> = {
     url,
     port: http.address.port,
     host: normalized.host,
@@ -66,7 +87,8 @@ export async function createTestServer(options?: TestServerOptions): Promise<Tes
       for (const [key, value] of Object.entries(query)) target.searchParams.set(key, String(value))
       return target.href
     },
-    publish: (channel, event) => hub.publish(channel, typeof event === 'string' ? {data: event} : event),
+    publish: (channel, event) =>
+      hub.publish(channel, typeof event === 'string' ? {data: event} : event) as Publication<boolean>,
     events: (channel) =>
       hub.hasChannel(channel)
         ? hub
@@ -112,4 +134,5 @@ async function shutdown(http: HttpServer, hub: Hub, timeoutMs: number): Promise<
   }, timeoutMs)
   await closed
   clearTimeout(deadline)
+  await hub.engine.close()
 }

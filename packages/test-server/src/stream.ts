@@ -96,8 +96,11 @@ function beat(stream: Stream): void {
 }
 
 /** The replay-gap event: no id (the client keeps its last id), data says what could not be resumed. */
-function gapFrame(lastEventId: string, plan: ReplayPlan & {result: 'too-old' | 'unknown-id'}): Buffer {
-  const data = JSON.stringify({lastEventId, oldestId: plan.oldestId ?? null, reason: plan.result})
+function gapFrame(
+  lastEventId: string,
+  {oldestId, result = 'too-old'}: {oldestId: string | undefined; result?: 'too-old' | 'unknown-id'},
+): Buffer {
+  const data = JSON.stringify({lastEventId, oldestId: oldestId ?? null, reason: result})
   return eventFrame({event: 'replay-gap', data})
 }
 
@@ -273,6 +276,9 @@ export class Stream implements Subscriber {
       this.#cut(entry.frame, cut)
       return
     }
+    // [ext] Ids skipped: the events between are gone for good (a fleet's log trimmed while this server was cut off
+    // from Redis). Say so, as a replay would, rather than let the client believe it has everything.
+    if (entry.seq > this.#cursor + 1) this.write(gapFrame(String(this.#cursor), {oldestId: entry.event.id}))
     outbox.write(entry.frame, undefined, entry.wire)
     this.#eventsSent++
     this.#host.stats.eventsSent++

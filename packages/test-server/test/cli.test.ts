@@ -7,6 +7,7 @@ import {describe, expect, it} from 'vitest'
 import {parseCliArgs} from '../src/cli-args.js'
 import {runCli, type CliIo} from '../src/cli-main.js'
 import type {TestServer} from '../src/index.js'
+import {freePort} from '../../../scripts/free-port.mjs'
 import {CLI_OPTIONS, connect, listeningUrl} from './helpers.js'
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)))
@@ -71,6 +72,10 @@ describe('command-line arguments', () => {
       options: {...CLI_OPTIONS, pollTimeoutMs: 2000, token: 'from-the-environment'},
     })
     expect(parseCliArgs(['--no-cors', '-q']).options).toEqual({cors: false})
+    expect(parseCliArgs(['--redis', 'redis://127.0.0.1:6390']).options).toEqual({redis: 'redis://127.0.0.1:6390'})
+    expect(parseCliArgs(['--redis-prefix', 'ci:'], {HOLDFAST_REDIS_URL: 'redis://:pw@10.0.0.2'}).options).toEqual({
+      redis: {url: 'redis://:pw@10.0.0.2', keyPrefix: 'ci:'},
+    })
     expect(parseCliArgs(['-q']).verbosity).toBe(0)
   })
 
@@ -79,6 +84,7 @@ describe('command-line arguments', () => {
     [['--port', '70000'], /--port` must be an integer from 0 to 65535/],
     [['--static', 'dist'], /--static must look like \/prefix=directory, got "dist"/],
     [['--ticker', 'a:b:c'], /--ticker must look like channel or channel:ms/],
+    [['--redis-prefix', 'x:'], /--redis-prefix needs --redis \(or HOLDFAST_REDIS_URL\)/],
     [['--colour'], /Unknown option '--colour'/],
     [['--http2', '--cert', 'c.pem'], /--http2 needs both --cert and --key, or neither/],
     [['--cert', 'c.pem', '--key', 'k.pem'], /--cert and --key need --http2/],
@@ -89,6 +95,20 @@ describe('command-line arguments', () => {
 })
 
 describe('the CLI', () => {
+  it('exits 1 naming the Redis URL, its password hidden, when Redis is unreachable at start', async () => {
+    const port = await freePort() // nothing listens there
+    const cli = fakeIo({HOLDFAST_REDIS_URL: `redis://:hunter22@127.0.0.1:${port}`})
+    expect(await runCli([], cli.io)).toBe(1)
+    expect(cli.err).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^holdfast-test-server: Cannot connect to Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`,
+        ),
+      ),
+    ])
+    expect(cli.out).toEqual([])
+  })
+
   it('prints its URL, serves /health, and shuts down gracefully on SIGTERM', async () => {
     const cli = fakeIo()
     const exit = runCli(['--port', '0', '--retry', 'off'], cli.io)

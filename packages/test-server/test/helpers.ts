@@ -277,3 +277,26 @@ export function listeningUrl(child: ChildProcess & {stdout: Readable}): {url: Pr
   })
   return {url, output: () => stdout}
 }
+
+/** Active libuv resources by kind (`TCPSocketWrap`, `Timeout`…). */
+export function handles(): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1
+  return counts
+}
+
+/**
+ * The handles once libuv has run the close callbacks of sockets that already emitted 'close' (one or two loop
+ * turns; no time passes). Gives up after 20 turns, so a leak still fails the assertion that follows.
+ */
+export async function settledHandles(
+  kinds: string[],
+  expected: Record<string, number>,
+): Promise<Record<string, number>> {
+  for (let turn = 0; turn < 20; turn++) {
+    const now = handles()
+    if (kinds.every((kind) => (now[kind] ?? 0) <= (expected[kind] ?? 0))) return now
+    await ioTurn()
+  }
+  return handles()
+}

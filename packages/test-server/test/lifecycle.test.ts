@@ -1,26 +1,6 @@
 import {describe, expect, it, vi} from 'vitest'
 import {createTestServer, TestServerError} from '../src/index.js'
-import {connect, ioTurn, startServer, useFakeTime} from './helpers.js'
-
-/** Handles the process holds open, by kind (sockets, servers, timers). */
-function handles(): Record<string, number> {
-  const counts: Record<string, number> = {}
-  for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1
-  return counts
-}
-
-/**
- * The handles once libuv has run the close callbacks of sockets that already emitted 'close' (one or two loop
- * turns; no time passes). Gives up after 20 turns, so a leak still fails the assertion that follows.
- */
-async function settledHandles(kinds: string[], expected: Record<string, number>): Promise<Record<string, number>> {
-  for (let turn = 0; turn < 20; turn++) {
-    const now = handles()
-    if (kinds.every((kind) => (now[kind] ?? 0) <= (expected[kind] ?? 0))) return now
-    await ioTurn()
-  }
-  return handles()
-}
+import {connect, handles, ioTurn, settledHandles, startServer, useFakeTime} from './helpers.js'
 
 describe('graceful shutdown', () => {
   it('sends every stream the final event, ends it, and resolves once every socket is gone', async () => {

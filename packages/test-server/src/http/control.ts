@@ -106,12 +106,12 @@ function connectionOrThrow(hub: Hub, id: string): ConnectionRecord {
   return record
 }
 
-function publish({hub}: Request, body: unknown): Answer {
+async function publish({hub}: Request, body: unknown): Promise<Answer> {
   const input = objectBody(body, ['channel', 'data', 'event', 'retry', 'events'], '{"channel": "news", "data": "hi"}')
   const channel = checkChannelName(optionalString(input.channel, 'channel') ?? 'default')
   if (input.events === undefined) {
     const {channel: _channel, ...event} = input
-    return {status: 201, body: {event: hub.publish(channel, event)}}
+    return {status: 201, body: {event: await hub.publish(channel, event)}}
   }
   if (Object.keys(input).some((key) => key !== 'channel' && key !== 'events'))
     invalid('Give either `events` or one event (`data`, `event`, `retry`), not both')
@@ -125,7 +125,8 @@ function publish({hub}: Request, body: unknown): Answer {
       throw error
     }
   })
-  return {status: 201, body: {events: input.events.map((event) => hub.publish(channel, event))}}
+  // One batch: consecutive ids, all published or (Redis unreachable) none.
+  return {status: 201, body: {events: await hub.publishAll(channel, input.events)}}
 }
 
 function waitPredicate(url: URL): ConnectionPredicate {

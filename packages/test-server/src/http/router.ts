@@ -43,13 +43,16 @@ async function route(hub: Hub, metrics: Registry, req: AnyRequest, res: AnyRespo
   if (!path.startsWith('/sse')) closeAfterShutdown(hub, res)
   if (applyCors(req, res, hub.options.cors)) return
   if (path === '/health') {
+    const {engine} = hub
+    const redisDown = !engine.health.up
     const body = {
-      status: hub.closing ? 'shutting-down' : 'ok',
+      status: hub.closing ? 'shutting-down' : redisDown ? 'redis-unavailable' : 'ok',
       uptimeMs: Math.round(process.uptime() * 1000),
       connections: hub.connections.liveCount,
       channels: hub.channelInfos().length,
+      ...(engine.kind === 'redis' ? {redis: engine.health.up ? 'up' : 'down'} : {}),
     }
-    sendJson(res, hub.closing ? 503 : 200, body)
+    sendJson(res, hub.closing || redisDown ? 503 : 200, body)
     return
   }
   if (path === '/metrics') {

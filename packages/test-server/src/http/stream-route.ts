@@ -103,13 +103,19 @@ export async function handleStreamRequest(
   const retryMs = retryOf(url, hub.options.retryMs)
   const pollTimeoutMs = pollTimeoutOf(url, hub.options.pollTimeoutMs)
   if (hub.closing) throw new TestServerError('closed', 'The server is shutting down')
+  const channel = hub.channel(name)
+  // On a fleet, a channel new to this server first loads its log from Redis (one round trip), and while Redis is
+  // unreachable no stream can open (a 503 `redis-unavailable`): its replay could not be trusted.
+  const current = hub.whenCurrent(channel)
+  if (current) await current
+  if (hub.closing) throw new TestServerError('closed', 'The server is shutting down')
 
   const seq = hub.connections.nextSeq()
   const stream = new Stream(
     {
       id: `c${seq}`,
       seq,
-      channel: hub.channel(name),
+      channel,
       req,
       res,
       now: Date.now(),

@@ -140,6 +140,23 @@ export interface TestServerOptions {
   logger?: Logger | false
   /** Prefix of every Prometheus metric name. @defaultValue `'holdfast_'` */
   metricsPrefix?: string
+  /**
+   * Run as one server of a fleet: channels, ids, replay logs and publishes are shared through this Redis (a URL like
+   * `redis://127.0.0.1:6379`, or {@link RedisOptions}) with every server pointed at it. `publish()` then returns a
+   * promise. Faults, connections, tickers and metrics stay per server. Without it nothing Redis-related is loaded.
+   * @defaultValue none: this server alone, in memory
+   */
+  redis?: string | RedisOptions
+}
+
+/** The `redis` option in full. */
+export interface RedisOptions {
+  /** `redis://[[user]:password@]host[:port][/db]` or `rediss://…` (TLS). */
+  url: string
+  /** Prefix of every key and pub/sub channel, so that several fleets can share one Redis. @defaultValue `'holdfast:'` */
+  keyPrefix?: string
+  /** How long connecting may take before `createTestServer` fails with `redis-unavailable`, in ms. @defaultValue `3000` */
+  connectTimeoutMs?: number
 }
 
 // The server and its per-test scopes
@@ -150,8 +167,17 @@ export interface CloseOptions {
   timeoutMs?: number
 }
 
-/** A running test server. Every method is synchronous unless it returns a Promise. */
-export interface TestServer {
+/**
+ * What `publish` returns: the event with its id; on a fleet (the `redis` option) a promise of it, settled once Redis
+ * stored the event and this server's streams got it, rejected with `redis-unavailable` when Redis is unreachable.
+ */
+export type Publication<Fleet extends boolean = false> = Fleet extends true ? Promise<PublishedEvent> : PublishedEvent
+
+/**
+ * A running test server. Every method is synchronous unless it returns a Promise. `Fleet` is true for a server
+ * started with the `redis` option, whose `publish` returns a promise.
+ */
+export interface TestServer<Fleet extends boolean = false> {
   /** `http://127.0.0.1:PORT` (`https://` with `http2`; a loopback URL even when bound to `0.0.0.0`). */
   readonly url: string
   readonly port: number
@@ -166,9 +192,15 @@ export interface TestServer {
 
   /** The absolute URL of a channel's stream, with optional query parameters (faults, `lastEventId`, `retryMs`). */
   streamUrl(channel?: string, query?: Record<string, string | number | boolean>): string
-  /** Publishes an event (a bare value is the `data`); returns it with its id. */
-  publish(channel: string, event: EventInput | string): PublishedEvent
-  /** The events in a channel's replay log, oldest first (`[]` for an unknown channel). */
+  /**
+   * Publishes an event (a bare value is the `data`); returns it with its id (on a fleet, a promise of it). The id is
+   * the channel's next integer, in memory or (on a fleet) allocated by Redis for every server at once.
+   */
+  publish(channel: string, event: EventInput | string): Publication<Fleet>
+  /**
+   * The events in a channel's replay log, oldest first (`[]` for an unknown channel). On a fleet, this server's copy
+   * of the shared log, for the channels it follows (those a stream, a publish, a fault or a scope touched here).
+   */
   events(channel: string): PublishedEvent[]
   channels(): ChannelInfo[]
 
@@ -199,8 +231,11 @@ export interface TestServer {
   /** Starts a ticker (one per channel: a second one on the same channel replaces the first). */
   startTicker(options?: TickerOptions): Ticker
   /** A handle on one channel for one test: a unique channel when no name is given. */
-  scope(channel?: string, options?: ScopeOptions): ChannelScope
-  /** Back to a fresh state: faults cleared, runtime tickers stopped, streams ended, channels and history dropped. */
+  scope(channel?: string, options?: ScopeOptions): ChannelScope<Fleet>
+  /**
+   * Back to a fresh state: faults cleared, runtime tickers stopped, streams ended, channels and history dropped. On a
+   * fleet, this server forgets the channels; their ids and logs in Redis stay (other servers may be serving them).
+   */
   reset(): void
   /** The Prometheus text `/metrics` serves. */
   metrics(): Promise<string>
@@ -228,13 +263,13 @@ export interface ScopeOptions {
  * One channel of a server, for one test: everything is aimed at that channel, and `dispose()` clears its faults,
  * stops its ticker, ends its streams and forgets it. What the Playwright fixture hands each test.
  */
-export interface ChannelScope {
+export interface ChannelScope<Fleet extends boolean = false> {
   readonly channel: string
-  readonly server: TestServer
+  readonly server: TestServer<Fleet>
   /** The channel's stream URL. */
   readonly url: string
   streamUrl(query?: Record<string, string | number | boolean>): string
-  publish(event: EventInput | string): PublishedEvent
+  publish(event: EventInput | string): Publication<Fleet>
   events(): PublishedEvent[]
   /** Injects a fault on this channel (or on one of its connections). */
   inject(fault: Fault, target?: {connection?: string}): FaultHandle
