@@ -53,6 +53,9 @@ export class StreamEvent extends MessageEvent<string> {
     this.#data = data
     this.#lastEventId = lastEventId
     this.#origin = origin
+    // DOM emulations that give every event its own `data` (happy-dom) hide the getters below: then set them as own.
+    if (Object.hasOwn(this, 'data'))
+      Object.defineProperties(this, {data: {value: data}, lastEventId: {value: lastEventId}, origin: {value: origin}})
   }
   override get data(): string {
     return this.#data
