@@ -305,6 +305,23 @@ describe('[ext] closing', () => {
     expect([tabA.lifecycleListeners, tabB.lifecycleListeners]).toEqual([0, 0])
   })
 
+  it.each(['claiming', 'suspended', 'waiting for the lock'])('close() while %s releases everything', async (when) => {
+    const {stream, browser, tabA, tabB, a, b} = await leaderAndFollower()
+    if (when === 'claiming') {
+      a.source.close() // B takes the lock and asks the others what they saw: B closes inside that window
+      await flush()
+    } else if (when === 'suspended') tabB.lifecycle(false)
+    b.source.close()
+    if (when !== 'claiming') a.source.close()
+    await vi.advanceTimersByTimeAsync(CLAIM_WINDOW)
+    await flush()
+    expect(stream.connections.filter((connection) => !connection.aborted)).toHaveLength(0)
+    expect(browser.openChannels).toBe(0)
+    expect(browser.lockState()).toEqual({holder: undefined, waiting: 0})
+    expect(vi.getTimerCount()).toBe(0)
+    expect([tabA.lifecycleListeners, tabB.lifecycleListeners]).toEqual([0, 0])
+  })
+
   it('a page back from the back/forward cache joins again as a follower', async () => {
     const {stream, tabA, a, b, connection: first} = await leaderAndFollower()
     tabA.lifecycle(false) // pagehide into the cache: the lock goes, and B leads
