@@ -36,12 +36,18 @@ export function events(
   let resume = (): void => {}
   /** Runs while the source is paused for this consumer: it fires when the consumer stops taking messages. */
   let stallTimer: ReturnType<typeof setTimeout> | undefined
+  /** When the consumer last took a message: the stall timer measures from it (a timer per message would cost more). */
+  let takenAt = 0
 
   const held = (): number => queue.length - head
+  /** Arms the stall timer; when it fires early (the consumer took something since), it re-arms for what remains. */
   function watchStall(): void {
-    clearTimeout(stallTimer)
-    const reason = `An iterator took no event for ${stallTimeout} ms while ${bufferSize} waited for it`
-    stallTimer = setTimeout(() => end(new HoldfastError('buffer-overflow', reason)), stallTimeout)
+    const idle = Date.now() - takenAt
+    if (idle >= stallTimeout) {
+      const reason = `An iterator took no event for ${stallTimeout} ms while ${bufferSize} waited for it`
+      return end(new HoldfastError('buffer-overflow', reason))
+    }
+    stallTimer = setTimeout(watchStall, stallTimeout - idle)
   }
 
   let unsubscribe = (): void => {}
@@ -71,7 +77,10 @@ export function events(
       end,
       pressure() {
         if (!started || held() < bufferSize) return
-        if (!paused) watchStall()
+        if (!paused) {
+          takenAt = Date.now()
+          watchStall()
+        }
         return (paused ??= new Promise<void>((resolve) => {
           resume = () => {
             clearTimeout(stallTimer)
@@ -94,8 +103,8 @@ export function events(
           head = 0
         }
         // Caught up halfway: the source reads on. Before that, a message taken is progress: the consumer is alive.
-        if (paused && held() > bufferSize / 2) watchStall()
-        else if (paused) resume()
+        takenAt = Date.now()
+        if (paused && held() <= bufferSize / 2) resume()
         return {done: false, value}
       }
       const error = failure
