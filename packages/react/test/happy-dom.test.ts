@@ -5,6 +5,11 @@ import {StreamEvent} from '../../client/src/events'
 
 it('a message event of the client keeps its data, lastEventId and origin under happy-dom', () => {
   const event = new StreamEvent('message', 'hello', '7', 'http://sse.test')
-  expect([event.data, event.lastEventId, event.origin, event.type]).toEqual(['hello', '7', 'http://sse.test', 'message'])
+  expect([event.data, event.lastEventId, event.origin, event.type]).toEqual([
+    'hello',
+    '7',
+    'http://sse.test',
+    'message',
+  ])
   expect(event).toBeInstanceOf(MessageEvent)
 })
