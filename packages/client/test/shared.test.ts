@@ -1,8 +1,10 @@
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 import {EventSource} from '../src/index'
+import {pollTransport, TransportChangeEvent} from '../src/polling'
 import {SharedEventSource, type SharedEventSourceInit} from '../src/shared'
 import {CLAIM_WINDOW, STEAL_JITTER} from '../src/shared/hub'
 import {PROTOCOL} from '../src/shared/protocol'
+import type {TransportName, TransportStrategy} from '../src/transport-strategy'
 import {FakeBrowser, type FakeTab} from './fake-tabs'
 import {flush, mockStream, STREAM_URL, until, useFakeClock, useMockServer} from './harness'
 
@@ -268,6 +270,67 @@ describe('[ext] no zombie leader', () => {
     }
     expect(b.source.role).toBe('follower')
     expect(stream.connections).toHaveLength(1)
+  })
+})
+
+describe('[ext] the transport of a shared stream', () => {
+  /** A strategy whose transport the test switches, firing `transportchange` where a strategy of its own would. */
+  function switchable(): {strategy: TransportStrategy; switchTo: (next: TransportName) => void} {
+    let current: TransportName = 'stream'
+    let target: EventTarget | undefined
+    const strategy: TransportStrategy = (_url, _options, _counters, owner) => {
+      target = owner
+      return {transport: current, url: (to) => to, ended: () => false, failed() {}, close() {}}
+    }
+    const switchTo = (next: TransportName) => {
+      const previous = current
+      current = next
+      target?.dispatchEvent(new TransportChangeEvent(next, previous, 'buffering'))
+    }
+    return {strategy, switchTo}
+  }
+
+  /** What `source` says of its transport: the value, and every `transportchange`. */
+  function transports(source: SharedEventSource): string[] {
+    const seen: string[] = []
+    source.addEventListener('transportchange', (event) => {
+      if (event instanceof TransportChangeEvent) seen.push(`${event.previous}→${event.transport}:${event.reason}`)
+    })
+    return seen
+  }
+
+  it('every tab sees the leader’s transport and its transportchange, as a source of its own would', async () => {
+    const {strategy, switchTo} = switchable()
+    const stream = mockStream()
+    const browser = new FakeBrowser()
+    const a = open(browser.tab(), {transport: strategy})
+    await stream.open()
+    const b = open(browser.tab())
+    await until(() => b.log.includes('open:1'), 'the follower open')
+    const [seenA, seenB] = [transports(a.source), transports(b.source)]
+    expect([a.source.transport, b.source.transport]).toEqual(['stream', 'stream'])
+    switchTo('poll')
+    await until(() => seenB.length === 1, 'the follower told')
+    expect([a.source.transport, b.source.transport]).toEqual(['poll', 'poll'])
+    expect([seenA, seenB]).toEqual([['stream→poll:buffering'], ['stream→poll:buffering']])
+  })
+
+  it('a tab that joins a polled stream knows it without an event; a new leader with another strategy says so', async () => {
+    const stream = mockStream()
+    const browser = new FakeBrowser()
+    const [tabA, tabB] = [browser.tab(), browser.tab()]
+    const a = open(tabA, {transport: pollTransport({pollTimeout: 1000})})
+    const first = await stream.open()
+    expect(first.url.searchParams.get('transport')).toBe('poll')
+    const b = open(tabB) // B's own options stream
+    const seenB = transports(b.source)
+    await until(() => b.log.includes('open:1'), 'the follower open')
+    expect([a.source.transport, b.source.transport, seenB]).toEqual(['poll', 'poll', []])
+    a.source.close()
+    await vi.advanceTimersByTimeAsync(CLAIM_WINDOW)
+    const second = await stream.next()
+    expect(second.url.searchParams.has('transport')).toBe(false)
+    expect([b.source.role, b.source.transport, seenB]).toEqual(['leader', 'stream', ['poll→stream:handover']])
   })
 })
 

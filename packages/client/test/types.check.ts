@@ -78,7 +78,7 @@ polled.addEventListener('transportchange', (event) => {
   const unchecked: string = event.reason
   if (event instanceof TransportChangeEvent) {
     const now: TransportName = event.transport
-    const reason: 'buffering' | 'retry' | 'online' = event.reason
+    const reason: 'buffering' | 'retry' | 'online' | 'handover' = event.reason
     void [now, reason, event.previous]
   }
   void unchecked

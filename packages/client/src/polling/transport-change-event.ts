@@ -1,7 +1,7 @@
 import type {TransportName} from '../transport-strategy'
 
 /** Why a source's transport changed. */
-export type TransportChangeReason = 'buffering' | 'retry' | 'online'
+export type TransportChangeReason = 'buffering' | 'retry' | 'online' | 'handover'
 
 /**
  * [ext] `transportchange`: the source's requests now travel another way (`source.transport` already says which).
@@ -15,7 +15,8 @@ export class TransportChangeEvent extends Event {
   /**
    * Why: `buffering` (streams delivered nothing before the idle timeout: long polls from now on), `retry` (polling
    * has lasted `retryStreamAfter`: a stream is tried again) or `online` (the device came back online: a stream is
-   * tried again).
+   * tried again); for a `SharedEventSource`, also `handover` (a new leading tab took over, and its strategy
+   * chose another transport).
    */
   readonly reason: TransportChangeReason
   constructor(transport: TransportName, previous: TransportName, reason: TransportChangeReason) {

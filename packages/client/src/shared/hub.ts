@@ -1,6 +1,8 @@
 import {startConnection, type Connection, type ConnectionSink} from '../connection'
 import type {HoldfastError} from '../errors'
 import type {NormalizedOptions} from '../options'
+import type {TransportChangeEvent, TransportChangeReason} from '../polling/transport-change-event'
+import type {TransportName} from '../transport-strategy'
 import {createIdStore, type IdStore} from '../resume'
 import type {EventSourceStats, StreamMessage} from '../types'
 import type {SharingEnvironment} from './environment'
@@ -54,6 +56,8 @@ export class Hub {
   readonly members = new Members()
   readyState: 0 | 1 | 2 = 0
   lastEventId: string
+  /** How the leader's requests travel (its `transport` strategy's choice); `undefined` until this tab knows. */
+  transport: TransportName | undefined
   readonly stats: Omit<EventSourceStats, 'lastActivityAt'> & {lastActivityAt: number | undefined} = {
     connections: 0,
     reconnects: 0,
@@ -258,15 +262,25 @@ export class Hub {
       persist: undefined,
       pauseWhenHidden: false as const,
     }
-    const connection = startConnection(this.url, options, relaySink)
+    // The strategy of the `transport` option fires `transportchange` here, as on a source of its own: relayed.
+    const strategyTarget = new EventTarget()
+    strategyTarget.addEventListener('transportchange', (event) => {
+      const {transport, reason} = event as TransportChangeEvent
+      this.#relay({kind: 'transport', transport, reason})
+      this.#transportIs(transport, reason)
+    })
+    const connection = startConnection(this.url, options, relaySink, strategyTarget)
     const timer = setInterval(() => this.#relay({kind: 'alive'}), this.#liveness / 3)
     this.#setState({status: 'leader', request: state.request, release: state.release, connection, timer})
+    // This tab's strategy starts afresh: after a hand-over, the stream may travel another way than it did.
+    this.#transportIs(connection.transport ?? 'stream', 'handover')
     this.#relayState()
   }
 
   #relayState(): void {
     const {readyState, lastEventId, stats} = this
-    this.#relay({kind: 'state', readyState, lastEventId, stats: {...stats}, liveness: this.#liveness})
+    const transport = this.transport ?? 'stream'
+    this.#relay({kind: 'state', readyState, lastEventId, stats: {...stats}, liveness: this.#liveness, transport})
   }
 
   /** Posts a leader's message in its term, in order. */
@@ -327,9 +341,12 @@ export class Hub {
         // The leader's options set how often it says it is alive: its silence is measured by them.
         this.#leaderLiveness = wire.liveness
         this.#watch()
+        this.#transportIs(wire.transport, 'handover')
         if (wire.readyState === 1) this.#deliverOpen()
         this.lastEventId = wire.lastEventId
         return
+      case 'transport':
+        return this.#transportIs(wire.transport, wire.reason)
       case 'batch':
         for (const message of wire.messages) this.#deliver(message)
         this.#position = [wire.term, wire.seq]
@@ -387,6 +404,13 @@ export class Hub {
     if (readyState === 2) return this.#fail(error)
     this.readyState = 0
     this.members.error(error)
+  }
+
+  /** The stream travels by `transport` now: told as a change, unless this tab did not know how it travelled. */
+  #transportIs(transport: TransportName, reason: TransportChangeReason): void {
+    const previous = this.transport
+    this.transport = transport
+    if (previous !== undefined && previous !== transport) this.members.transportChanged(transport, previous, reason)
   }
 
   #deliverReconnecting(attempt: number, delay: number, error: HoldfastError): void {

@@ -1,5 +1,7 @@
 import type {ConnectionSink} from '../connection'
 import type {HoldfastError} from '../errors'
+import type {TransportChangeReason} from '../polling/transport-change-event'
+import type {TransportName} from '../transport-strategy'
 import type {StreamMessage} from '../types'
 
 /** One SharedEventSource of this tab, as the tab's hub sees it. */
@@ -7,6 +9,8 @@ export interface Member {
   readonly sink: ConnectionSink
   /** Called after the tab's role changed. */
   readonly roleChanged: () => void
+  /** Called after the stream's transport changed. */
+  readonly transportChanged: (transport: TransportName, previous: TransportName, reason: TransportChangeReason) => void
   closed: boolean
 }
 
@@ -51,6 +55,10 @@ export class Members {
 
   roleChanged(): void {
     for (const member of [...this.#members]) if (!member.closed) member.roleChanged()
+  }
+
+  transportChanged(transport: TransportName, previous: TransportName, reason: TransportChangeReason): void {
+    for (const member of [...this.#members]) if (!member.closed) member.transportChanged(transport, previous, reason)
   }
 
   /** The first pause a member's consumer asks for. */

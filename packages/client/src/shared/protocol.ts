@@ -1,4 +1,6 @@
 import {HoldfastError, type HoldfastErrorCode} from '../errors'
+import type {TransportChangeReason} from '../polling/transport-change-event'
+import type {TransportName} from '../transport-strategy'
 import type {EventSourceStats, StreamMessage} from '../types'
 
 /**
@@ -25,12 +27,21 @@ export interface WireError {
 /** What the leader says about the stream. */
 export type LeaderMessage =
   /**
-   * The stream as it is now: to a tab that joined, or after a takeover; and how long the leader may stay silent
-   * (its watchdog's time: it says it is alive three times as often).
+   * The stream as it is now: to a tab that joined, or after a takeover; how long the leader may stay silent (its
+   * watchdog's time: it says it is alive three times as often); and how its requests travel.
    */
-  | {kind: 'state'; readyState: 0 | 1 | 2; lastEventId: string; stats: EventSourceStats; liveness: number}
+  | {
+      kind: 'state'
+      readyState: 0 | 1 | 2
+      lastEventId: string
+      stats: EventSourceStats
+      liveness: number
+      transport: TransportName
+    }
   /** The messages of one network chunk, and its size. */
   | {kind: 'batch'; messages: StreamMessage[]; lastEventId: string; bytes: number}
+  /** The leader's `transport` strategy switched: its requests travel another way from now on. */
+  | {kind: 'transport'; transport: TransportName; reason: TransportChangeReason}
   /** The leader is alive (a heartbeat, or a quiet stream). */
   | {kind: 'alive'}
   | {kind: 'open'}

@@ -1,6 +1,7 @@
 import {startConnection, type Connection} from '../connection'
 import {EventSource, START, type HoldfastEventSourceEventMap, type Start} from '../event-source'
 import type {NormalizedOptions} from '../options'
+import {TransportChangeEvent} from '../polling/transport-change-event'
 import type {HoldfastEventSourceInit} from '../types'
 import {browserSharing, type SharingEnvironment} from './environment'
 import {Hub, type Role} from './hub'
@@ -69,7 +70,13 @@ export class SharedEventSource extends EventSource {
       }
       const joined = hub
       role = () => joined.role
-      const member: Member = {sink, roleChanged: () => this.dispatchEvent(new Event('rolechange')), closed: false}
+      const member: Member = {
+        sink,
+        roleChanged: () => this.dispatchEvent(new Event('rolechange')),
+        transportChanged: (transport, previous, reason) =>
+          this.dispatchEvent(new TransportChangeEvent(transport, previous, reason)),
+        closed: false,
+      }
       hub.attach(member)
       return memberConnection(joined, member)
     }
@@ -117,6 +124,9 @@ function memberConnection(hub: Hub, member: Member): Connection {
     },
     get stats() {
       return {...hub.stats}
+    },
+    get transport() {
+      return hub.transport
     },
     close() {
       if (member.closed) return
