@@ -56,7 +56,26 @@ test('a frozen leader (its JavaScript paused) is stolen from: the followers reco
   // Woken up, the old leader finds its lock stolen: it closes its own stream and follows.
   await expect.poll(() => leader.role('shared')).toBe('follower')
   expect((await sse.waitForClose(first)).closedBy).toBe('client')
+  // What was relayed while its page was paused reaches it too: the new leader's backlog fills what it lacks.
   const more = publish(sse, 3)
-  await expect.poll(async () => (await leader.ids('shared')).slice(-3)).toEqual(more)
-  await expectEveryTab(followers, [...before, ...after, ...more])
+  await expectEveryTab([leader, ...followers], [...before, ...after, ...more])
+})
+
+test('a follower whose page was paused while events flowed catches up: every event once, in order', async ({
+  context,
+  sse,
+  sseServer,
+}) => {
+  const {leader, followers, before, first} = await sharedStream(context, sseServer.url, sse, 3, 5)
+  const [paused, other] = followers as [(typeof followers)[number], (typeof followers)[number]]
+  const cdp = await context.newCDPSession(paused.page)
+  await cdp.send('Debugger.enable')
+  await cdp.send('Debugger.pause')
+  const during = publish(sse, 5)
+  await expectEveryTab([leader, other], [...before, ...during])
+  await cdp.send('Debugger.resume')
+  const after = publish(sse, 3)
+  await expectEveryTab([leader, ...followers], [...before, ...during, ...after])
+  expect(await paused.role('shared')).toBe('follower')
+  expect(sse.connections()).toEqual([expect.objectContaining({id: first.id})])
 })

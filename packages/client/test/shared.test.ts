@@ -2,7 +2,7 @@ import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 import {EventSource} from '../src/index'
 import {pollTransport, TransportChangeEvent} from '../src/polling'
 import {SharedEventSource, type SharedEventSourceInit} from '../src/shared'
-import {CLAIM_WINDOW, STEAL_JITTER} from '../src/shared/hub'
+import {BACKLOG, CLAIM_WINDOW, STEAL_JITTER, WELCOME_WAIT} from '../src/shared/hub'
 import {PROTOCOL} from '../src/shared/protocol'
 import type {TransportName, TransportStrategy} from '../src/transport-strategy'
 import {FakeBrowser, type FakeTab} from './fake-tabs'
@@ -214,11 +214,13 @@ describe('[ext] no zombie leader', () => {
     expect(first.aborted).toBe(true)
     first.send(events(99, 99)) // too late: never relayed
     second.send(events(3, 3))
-    await until(() => messages(a.log).length === 2, 'A follows the new leader')
+    await until(() => messages(c.log).length === 3 && messages(b.log).length === 3, 'event 3')
     expect(messages(c.log).map((entry) => entry.split(':')[1])).toEqual(['1', '2', '3'])
     expect(messages(b.log).map((entry) => entry.split(':')[1])).toEqual(['1', '2', '3'])
-    // What was relayed while A's page was paused never reached it (a paused page loses BroadcastChannel messages).
-    expect(messages(a.log).map((entry) => entry.split(':')[1])).toEqual(['1', '3'])
+    // What was relayed while A's page was paused never reached it (a paused page loses BroadcastChannel messages):
+    // A hears a term it missed the start of, and the new leader's welcome brings event 2, before event 3.
+    await until(() => messages(a.log).length === 3, 'A caught up')
+    expect(messages(a.log).map((entry) => entry.split(':')[1])).toEqual(['1', '2', '3'])
     expect(stream.connections.filter((connection) => !connection.aborted)).toEqual([second])
   })
 
@@ -270,6 +272,86 @@ describe('[ext] no zombie leader', () => {
     }
     expect(b.source.role).toBe('follower')
     expect(stream.connections).toHaveLength(1)
+  })
+})
+
+describe('[ext] a tab that missed messages catches up', () => {
+  const ids = (log: string[]) => messages(log).map((entry) => entry.split(':')[1])
+  const range = (from: number, to: number) => Array.from({length: to - from + 1}, (_, index) => String(from + index))
+
+  it('a follower whose page was paused gets what it missed from the leader, then what followed: in order, once', async () => {
+    const {browser, tabB, b, connection} = await leaderAndFollower()
+    connection.send(events(1, 2))
+    await until(() => messages(b.log).length === 2, 'events 1-2')
+    tabB.frozen = true // a paused page: BroadcastChannel messages to it are lost
+    connection.send(events(3, 4))
+    connection.send(events(5, 6))
+    await flush()
+    tabB.frozen = false
+    const before = browser.posted.length
+    connection.send(events(7, 7)) // B hears a number skipped: it asks, and holds 7 back until the answer
+    await until(() => messages(b.log).length === 7, 'B caught up')
+    expect(ids(b.log)).toEqual(range(1, 7))
+    const welcome = browser.posted.slice(before).map(({data}) => data as {kind: string})
+    expect(welcome.map((message) => message.kind)).toEqual(['batch', 'hello', 'welcome', 'state'])
+    expect(b.source.stats.duplicates).toBe(0)
+    expect(b.source.lastEventId).toBe('7')
+  })
+
+  it('a tab back from the back/forward cache gets what was relayed while it was away', async () => {
+    const {tabB, b, connection} = await leaderAndFollower()
+    connection.send(events(1, 1))
+    await until(() => messages(b.log).length === 1, 'event 1')
+    tabB.lifecycle(false) // pagehide: B leaves the channel
+    connection.send(events(2, 3))
+    await flush()
+    tabB.lifecycle(true) // pageshow: B joins again, and says what it had
+    await until(() => messages(b.log).length === 3, 'B caught up')
+    connection.send(events(4, 4))
+    await until(() => messages(b.log).length === 4, 'event 4')
+    expect(ids(b.log)).toEqual(range(1, 4))
+    expect(b.source.role).toBe('follower')
+  })
+
+  it('beyond the backlog, a tab gets the backlog and what follows, and nothing twice', async () => {
+    const {tabB, b, connection} = await leaderAndFollower()
+    connection.send(events(1, 1))
+    await until(() => messages(b.log).length === 1, 'event 1')
+    tabB.frozen = true
+    const last = 1 + 100 * Math.ceil((BACKLOG + 100) / 100) // more than the backlog holds, in chunks of 100
+    for (let id = 2; id < last; id += 100) connection.send(events(id, id + 99))
+    await flush()
+    tabB.frozen = false
+    connection.send(events(last + 1, last + 1))
+    await until(() => ids(b.log).at(-1) === String(last + 1), 'the event after the gap')
+    const received = ids(b.log)
+    // The first batches fell out of the backlog; every later one arrived once, in order.
+    expect(received[0]).toBe('1')
+    const resumedAt = Number(received[1])
+    expect(resumedAt).toBeGreaterThan(2)
+    expect(received.slice(1)).toEqual(range(resumedAt, last + 1))
+    // The backlog held the latest batches that fit in BACKLOG messages: ten of 100, then the event after them.
+    expect(received.length - 1).toBe(Math.floor(BACKLOG / 100) * 100 + 1)
+  })
+
+  it('without an answer (a paused leader), a tab delivers what it held back after a while, and releases the wait', async () => {
+    const {tabA, tabB, b, a, connection} = await leaderAndFollower()
+    connection.send(events(1, 1))
+    await until(() => messages(b.log).length === 1, 'event 1')
+    tabB.lifecycle(false)
+    tabA.frozen = true // the leader's page is paused: B's question goes unheard
+    tabB.lifecycle(true)
+    await flush()
+    tabA.frozen = false
+    connection.send(events(2, 2))
+    await flush()
+    expect(ids(b.log)).toEqual(['1']) // held back, waiting for the welcome
+    await vi.advanceTimersByTimeAsync(WELCOME_WAIT)
+    expect(ids(b.log)).toEqual(['1', '2'])
+    a.source.close()
+    b.source.close()
+    await vi.advanceTimersByTimeAsync(CLAIM_WINDOW)
+    expect(vi.getTimerCount()).toBe(0)
   })
 })
 
@@ -368,22 +450,32 @@ describe('[ext] closing', () => {
     expect([tabA.lifecycleListeners, tabB.lifecycleListeners]).toEqual([0, 0])
   })
 
-  it.each(['claiming', 'suspended', 'waiting for the lock'])('close() while %s releases everything', async (when) => {
-    const {stream, browser, tabA, tabB, a, b} = await leaderAndFollower()
-    if (when === 'claiming') {
-      a.source.close() // B takes the lock and asks the others what they saw: B closes inside that window
+  it.each(['claiming', 'suspended', 'waiting for the lock', 'waiting for a welcome'])(
+    'close() while %s releases everything',
+    async (when) => {
+      const {stream, browser, tabA, tabB, a, b} = await leaderAndFollower()
+      if (when === 'claiming') {
+        a.source.close() // B takes the lock and asks the others what they saw: B closes inside that window
+        await flush()
+      } else if (when === 'suspended') tabB.lifecycle(false)
+      else if (when === 'waiting for a welcome') {
+        tabB.lifecycle(false)
+        tabA.frozen = true // B's question goes unheard: B waits for the answer
+        tabB.lifecycle(true)
+        await flush()
+        tabA.frozen = false
+      }
+      b.source.close()
+      if (when !== 'claiming') a.source.close()
+      await vi.advanceTimersByTimeAsync(CLAIM_WINDOW)
       await flush()
-    } else if (when === 'suspended') tabB.lifecycle(false)
-    b.source.close()
-    if (when !== 'claiming') a.source.close()
-    await vi.advanceTimersByTimeAsync(CLAIM_WINDOW)
-    await flush()
-    expect(stream.connections.filter((connection) => !connection.aborted)).toHaveLength(0)
-    expect(browser.openChannels).toBe(0)
-    expect(browser.lockState()).toEqual({holder: undefined, waiting: 0})
-    expect(vi.getTimerCount()).toBe(0)
-    expect([tabA.lifecycleListeners, tabB.lifecycleListeners]).toEqual([0, 0])
-  })
+      expect(stream.connections.filter((connection) => !connection.aborted)).toHaveLength(0)
+      expect(browser.openChannels).toBe(0)
+      expect(browser.lockState()).toEqual({holder: undefined, waiting: 0})
+      expect(vi.getTimerCount()).toBe(0)
+      expect([tabA.lifecycleListeners, tabB.lifecycleListeners]).toEqual([0, 0])
+    },
+  )
 
   it('a page back from the back/forward cache joins again as a follower', async () => {
     const {stream, tabA, a, b, connection: first} = await leaderAndFollower()

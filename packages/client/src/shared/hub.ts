@@ -8,7 +8,18 @@ import type {EventSourceStats, StreamMessage} from '../types'
 import type {SharingEnvironment} from './environment'
 import {Members, type Member} from './members'
 import {RecentIds} from './recent-ids'
-import {fromWire, isAfter, PROTOCOL, toWire, type LeaderMessage, type Position, type Said, type Wire} from './protocol'
+import {
+  fromWire,
+  isAfter,
+  PROTOCOL,
+  toWire,
+  type Batch,
+  type LeaderMessage,
+  type Position,
+  type Said,
+  type Since,
+  type Wire,
+} from './protocol'
 
 /** What a tab does for a shared stream. `solo` is a source that could not share (see `SharedEventSource`). */
 export type Role = 'leader' | 'follower' | 'solo'
@@ -24,6 +35,10 @@ export const STEAL_JITTER = 500
 const LIVENESS_DEFAULT = 45_000
 /** Ids a tab remembers, to drop what a new leader replays that it already delivered. */
 const RECENT_IDS = 256
+/** The messages a leader keeps of its latest batches, for a tab that missed them while its page was not running. */
+export const BACKLOG = 1024
+/** How long a tab that missed messages holds back what it hears, waiting for the leader's welcome. */
+export const WELCOME_WAIT = 1000
 
 /**
  * The tab's state for one shared stream. Each state owns its resources (a lock request, a held lock, the
@@ -79,6 +94,16 @@ export class Hub {
   #relayedAt = 0
   /** The newest id and position any tab reported, while claiming. */
   #best: {lastEventId: string; position: Position} = {lastEventId: '', position: [0, 0]}
+  /** The number of the last message this tab heard in the current term; `undefined` when it joined mid-term. */
+  #heard: number | undefined
+  /** As a leader: the latest batches of its term, with how many messages they hold and the last seq dropped. */
+  #backlog: Batch[] = []
+  #backlogSize = 0
+  #trimmed = 0
+  /** As a leader: the Last-Event-ID its connection started from. */
+  #resumedFrom = ''
+  /** While this tab waits for the leader's welcome: the batches it hears meanwhile, held back, and the wait. */
+  #rejoin: {pending: Array<Batch & {term: number}>; timer: ReturnType<typeof setTimeout>} | undefined
   /** The term this tab last stole from: at most once per term. */
   #stolenFrom = -1
   #requests = 0
@@ -128,7 +153,11 @@ export class Hub {
     this.#state = next
     if ('timer' in previous) clearTimeout(previous.timer)
     if (previous.status === 'follower' && next.status !== 'claiming') previous.abort.abort()
-    if (previous.status === 'leader') previous.connection.close()
+    if (previous.status === 'leader') {
+      previous.connection.close()
+      this.#backlog = []
+      this.#backlogSize = this.#trimmed = 0
+    }
     if ('release' in previous && !('release' in next)) previous.release()
     if (this.role !== wasLeader) this.members.roleChanged()
   }
@@ -136,20 +165,51 @@ export class Hub {
   // ─── Joining, leaving, pausing ───────────────────────────────────────────────────────────────────────────────
 
   #resume(): void {
-    if (this.#state.status === 'suspended') this.#join()
+    if (this.#state.status === 'suspended') this.#join(true)
   }
 
-  /** Opens the channel, queues for the lock and asks the leader, if there is one, how the stream is. */
-  #join(): void {
+  /**
+   * Opens the channel, queues for the lock and asks the leader, if there is one, how the stream is; `again`, after
+   * the page stopped running: what this tab missed meanwhile, too.
+   */
+  #join(again = false): void {
     this.#channel = this.env.channel(this.name)
     this.#channel.addEventListener('message', ({data}) => this.#receive(data as Wire))
+    this.#heard = undefined
     this.#follow()
-    this.#post({kind: 'hello'})
+    if (again) this.#askAgain()
+    else this.#post({kind: 'hello'})
+  }
+
+  /** This tab missed messages: it holds back what it hears until the leader's welcome brings what it lacks. */
+  #askAgain(): void {
+    if (this.#rejoin) return
+    const timer = setTimeout(() => this.#welcomed(this.#term, [], false), WELCOME_WAIT)
+    this.#rejoin = {pending: [], timer}
+    this.#post({kind: 'hello', from: this.#id, since: {position: this.#position, lastEventId: this.lastEventId}})
+  }
+
+  /** What this tab lacked (or nothing, when the wait ended), then what it heard meanwhile: in order, once. */
+  #welcomed(term: number, batches: Batch[], complete: boolean): void {
+    const rejoin = this.#rejoin
+    if (!rejoin) return
+    this.#endRejoin()
+    // Without the whole of it, what follows may repeat what this tab had: dropped by id, as after a hand-over.
+    if (!complete) this.#catchingUp = true
+    for (const batch of batches) this.#deliverBatch(term, batch)
+    for (const batch of rejoin.pending)
+      if (isAfter([batch.term, batch.seq], this.#position)) this.#deliverBatch(batch.term, batch)
+  }
+
+  #endRejoin(): void {
+    clearTimeout(this.#rejoin?.timer)
+    this.#rejoin = undefined
   }
 
   #suspend(): void {
     if (this.#state.status === 'closed' || this.#state.status === 'suspended') return
     if (this.#state.status === 'leader') this.#relay({kind: 'resign'})
+    this.#endRejoin()
     this.#setState({status: 'suspended'})
     this.#channel?.close()
     this.#channel = undefined
@@ -159,6 +219,7 @@ export class Hub {
   #close(): void {
     if (this.#state.status === 'closed') return
     if (this.#state.status === 'leader') this.#relay({kind: 'resign'})
+    this.#endRejoin()
     this.#setState({status: 'closed'})
     this.#channel?.close()
     this.#channel = undefined
@@ -190,6 +251,8 @@ export class Hub {
   #granted(request: number, release: () => void): void {
     const state = this.#state
     if (state.status !== 'follower' || state.request !== request) return release()
+    // What this tab heard while it waited for a welcome is delivered now: it leads from here.
+    if (this.#rejoin) this.#welcomed(this.#term, [], false)
     const term = ++this.#term
     this.#leader = this.#id
     this.#seq = 0
@@ -216,7 +279,7 @@ export class Hub {
   #lead(): void {
     const state = this.#state
     if (state.status !== 'claiming') return
-    this.lastEventId = this.#best.lastEventId
+    this.lastEventId = this.#resumedFrom = this.#best.lastEventId
     let batch: StreamMessage[] = []
     let bytes = 0
     const relaySink: ConnectionSink = {
@@ -287,8 +350,45 @@ export class Hub {
   #relay(message: LeaderMessage): void {
     const seq = ++this.#seq
     this.#relayedAt = Date.now()
-    if (message.kind === 'batch') this.#position = [this.#term, seq]
+    if (message.kind === 'batch') {
+      this.#position = [this.#term, seq]
+      const {messages, lastEventId, bytes} = message
+      this.#remember({seq, messages, lastEventId, bytes})
+    }
     this.#post({...message, term: this.#term, seq, from: this.#id})
+  }
+
+  /** Keeps a relayed batch in the backlog, which drops its oldest batches past `BACKLOG` messages. */
+  #remember(batch: Batch): void {
+    this.#backlog.push(batch)
+    this.#backlogSize += batch.messages.length
+    while (this.#backlogSize > BACKLOG && this.#backlog.length > 1) {
+      const dropped = this.#backlog.shift()!
+      this.#backlogSize -= dropped.messages.length
+      this.#trimmed = dropped.seq
+    }
+  }
+
+  /**
+   * The batches a tab lacks that last had `since`: in this term, those after its position, as long as the backlog
+   * still holds every batch after it; otherwise those after its last id, where the backlog holds that id (or the
+   * whole term, when the term resumed from that id); otherwise the whole backlog, incomplete.
+   */
+  #lacking({position: [term, seq], lastEventId}: Since): {batches: Batch[]; complete: boolean} {
+    const backlog = this.#backlog
+    if (term === this.#term && seq >= this.#trimmed)
+      return {batches: backlog.filter((batch) => batch.seq > seq), complete: true}
+    // A tab of an earlier term that had what this term resumed from lacks the whole term.
+    if (lastEventId !== '' && lastEventId === this.#resumedFrom && this.#trimmed === 0)
+      return {batches: backlog, complete: true}
+    for (let index = 0; lastEventId !== '' && index < backlog.length; index++) {
+      const batch = backlog[index]!
+      const at = batch.messages.findIndex((message) => message.lastEventId === lastEventId)
+      if (at === -1) continue
+      const rest = {...batch, messages: batch.messages.slice(at + 1)}
+      return {batches: [rest, ...backlog.slice(index + 1)], complete: true}
+    }
+    return {batches: backlog, complete: false}
   }
 
   #post(message: Said): void {
@@ -318,7 +418,11 @@ export class Hub {
   #receive(wire: Wire): void {
     if (wire?.v !== PROTOCOL || this.#state.status === 'closed') return
     const status = this.#state.status
-    if (wire.kind === 'hello') return void (status === 'leader' && this.#relayState())
+    if (wire.kind === 'hello') {
+      if (status !== 'leader') return
+      if (wire.since && wire.from) this.#relay({kind: 'welcome', to: wire.from, ...this.#lacking(wire.since)})
+      return this.#relayState()
+    }
     if (wire.kind === 'seen') {
       if (status === 'claiming' && wire.term === this.#term && isAfter(wire.position, this.#best.position))
         this.#best = {lastEventId: wire.lastEventId, position: wire.position}
@@ -331,10 +435,18 @@ export class Hub {
     if (newer) this.#newTerm(wire.term, wire.from)
     else if (wire.term < this.#term || wire.from !== this.#leader) return
     if (wire.kind === 'claim') {
+      // A claim asks every tab what it saw, this one included: the new leader resumes from there.
+      this.#heard = 0
+      if (this.#rejoin) this.#welcomed(this.#term, [], false)
       this.#watch()
       const {lastEventId} = this
       return this.#post({kind: 'seen', term: wire.term, lastEventId, position: this.#position})
     }
+    // A number skipped in the term is a message this tab missed (its page was paused); a term first heard of
+    // after its claim means the same, for a tab that had followed before.
+    const heard = this.#heard
+    this.#heard = wire.seq
+    if (heard === undefined ? newer && wire.term > 1 && this.#position[0] > 0 : wire.seq > heard + 1) this.#askAgain()
     this.#watch()
     switch (wire.kind) {
       case 'state':
@@ -348,11 +460,10 @@ export class Hub {
       case 'transport':
         return this.#transportIs(wire.transport, wire.reason)
       case 'batch':
-        for (const message of wire.messages) this.#deliver(message)
-        this.#position = [wire.term, wire.seq]
-        this.stats.bytes += wire.bytes
-        this.stats.lastActivityAt = Date.now()
-        void this.members.backpressure() // arms the stall guard of a consumer that stopped; no reading to pause here
+        if (this.#rejoin) return void this.#rejoin.pending.push(wire)
+        return this.#deliverBatch(wire.term, wire)
+      case 'welcome':
+        if (wire.to === this.#id) this.#welcomed(wire.term, wire.batches, wire.complete)
         return
       case 'open':
         return this.#deliverOpen()
@@ -368,6 +479,7 @@ export class Hub {
   /** `leader` leads from `term` on: a leader or claimant of an older term steps down at once. */
   #newTerm(term: number, leader: string): void {
     this.#term = term
+    this.#heard = undefined
     this.#leader = leader
     this.#catchingUp = true
     this.readyState = 0
@@ -381,6 +493,15 @@ export class Hub {
     this.readyState = 1
     this.stats.connections++
     this.members.open()
+  }
+
+  /** The messages of one relayed batch, at its place in the stream. */
+  #deliverBatch(term: number, {seq, messages, bytes}: Batch): void {
+    for (const message of messages) this.#deliver(message)
+    this.#position = [term, seq]
+    this.stats.bytes += bytes
+    this.stats.lastActivityAt = Date.now()
+    void this.members.backpressure() // arms the stall guard of a consumer that stopped; no reading to pause here
   }
 
   #deliver(message: StreamMessage): void {

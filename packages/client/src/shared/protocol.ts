@@ -24,6 +24,20 @@ export interface WireError {
   headers?: Array<[string, string]>
 }
 
+/** The messages of one network chunk as the leader relayed them: its number in the term, and its size. */
+export interface Batch {
+  seq: number
+  messages: StreamMessage[]
+  lastEventId: string
+  bytes: number
+}
+
+/** What a tab that missed messages last had: the position of its last batch, and its last event id. */
+export interface Since {
+  position: Position
+  lastEventId: string
+}
+
 /** What the leader says about the stream. */
 export type LeaderMessage =
   /**
@@ -39,9 +53,15 @@ export type LeaderMessage =
       transport: TransportName
     }
   /** The messages of one network chunk, and its size. */
-  | {kind: 'batch'; messages: StreamMessage[]; lastEventId: string; bytes: number}
+  | ({kind: 'batch'} & Omit<Batch, 'seq'>)
   /** The leader's `transport` strategy switched: its requests travel another way from now on. */
   | {kind: 'transport'; transport: TransportName; reason: TransportChangeReason}
+  /**
+   * To one tab that missed messages (its page was frozen, paused or hidden in the back/forward cache): the batches
+   * of the leader's backlog that it lacks, oldest first. `complete`: they follow on from what it had; otherwise
+   * some came before the backlog, or before this term, and are lost to it.
+   */
+  | {kind: 'welcome'; to: string; batches: Batch[]; complete: boolean}
   /** The leader is alive (a heartbeat, or a quiet stream). */
   | {kind: 'alive'}
   | {kind: 'open'}
@@ -54,8 +74,11 @@ export type LeaderMessage =
 export type Said =
   /** `from` is the leader's tab: two tabs that stole the lock at once may claim the same term, and the last wins. */
   | (LeaderMessage & {term: number; seq: number; from: string})
-  /** A tab joined: the leader answers with `state`. */
-  | {kind: 'hello'}
+  /**
+   * A tab joined: the leader answers with `state`. `since`: the tab joins again after missing messages (`from` is
+   * the tab), and the leader first answers with a `welcome` of what it lacks.
+   */
+  | {kind: 'hello'; from?: string; since?: Since}
   /** A tab took the lock for `term`: every tab answers with what it saw last. */
   | {kind: 'claim'; term: number; from: string}
   | {kind: 'seen'; term: number; lastEventId: string; position: Position}
