@@ -115,7 +115,10 @@ class FakeChannel implements ChannelLike {
 /** One tab: its view of the locks and channels, and its lifecycle. */
 export class FakeTab {
   crashed = false
-  /** A frozen page (a paused debugger): it neither posts nor hears; its locks stay held. */
+  /**
+   * A paused page: it neither posts nor hears, and what was sent to it meanwhile is lost; its locks stay held. (Stricter
+   * than Chromium, which keeps a debugger-paused page's messages for it; a frozen page leaves the channel instead.)
+   */
   frozen = false
   readonly #lifecycle = new Set<(running: boolean) => void>()
   random = 0.5
