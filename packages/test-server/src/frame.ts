@@ -41,6 +41,18 @@ export function retryFrame(ms: number): Buffer {
   return Buffer.from(`retry: ${ms}\n\n`)
 }
 
+/**
+ * [ext] The `replay-gap` event: no id (the client keeps its last id); data says what could not be resumed from
+ * `lastEventId`, and the oldest id the log still holds.
+ */
+export function gapFrame(
+  lastEventId: string,
+  {oldestId, result = 'too-old'}: {oldestId: string | undefined; result?: 'too-old' | 'unknown-id'},
+): Buffer {
+  const data = JSON.stringify({lastEventId, oldestId: oldestId ?? null, reason: result})
+  return eventFrame({event: 'replay-gap', data})
+}
+
 /** The heartbeat, shared by every connection. */
 export const HEARTBEAT = commentFrame('heartbeat')
 

@@ -2,7 +2,7 @@ import {STATUS_CODES} from 'node:http'
 import type {Channel, Subscriber} from './channel.js'
 import {ArmedFaults} from './faults/armed.js'
 import type {FaultEntry} from './faults/entry.js'
-import {eventFrame, HEARTBEAT, HEARTBEAT_CHUNK, retryFrame} from './frame.js'
+import {gapFrame, HEARTBEAT, HEARTBEAT_CHUNK, retryFrame} from './frame.js'
 import {Outbox} from './outbox.js'
 import {PollWindow, type PollEnding} from './poll.js'
 import {
@@ -93,15 +93,6 @@ type OwnedResponse = AnyResponse & {[STREAM]?: Stream}
 
 function beat(stream: Stream): void {
   stream.heartbeat()
-}
-
-/** The replay-gap event: no id (the client keeps its last id), data says what could not be resumed. */
-function gapFrame(
-  lastEventId: string,
-  {oldestId, result = 'too-old'}: {oldestId: string | undefined; result?: 'too-old' | 'unknown-id'},
-): Buffer {
-  const data = JSON.stringify({lastEventId, oldestId: oldestId ?? null, reason: result})
-  return eventFrame({event: 'replay-gap', data})
 }
 
 /**

@@ -33,32 +33,32 @@ export class Members {
     this.#members.delete(member)
   }
 
-  #each(call: (sink: ConnectionSink) => void): void {
-    for (const member of [...this.#members]) if (!member.closed) call(member.sink)
+  #each(call: (member: Member) => void): void {
+    for (const member of [...this.#members]) if (!member.closed) call(member)
   }
 
   open(): void {
-    this.#each((sink) => sink.open())
+    this.#each(({sink}) => sink.open())
   }
 
   message({type, data, lastEventId, origin}: StreamMessage): void {
-    this.#each((sink) => sink.message(type, data, lastEventId, origin))
+    this.#each(({sink}) => sink.message(type, data, lastEventId, origin))
   }
 
   error(error: HoldfastError): void {
-    this.#each((sink) => sink.error(error))
+    this.#each(({sink}) => sink.error(error))
   }
 
   reconnecting(attempt: number, delay: number, error: HoldfastError): void {
-    this.#each((sink) => sink.reconnecting(attempt, delay, error))
+    this.#each(({sink}) => sink.reconnecting(attempt, delay, error))
   }
 
   roleChanged(): void {
-    for (const member of [...this.#members]) if (!member.closed) member.roleChanged()
+    this.#each((member) => member.roleChanged())
   }
 
   transportChanged(transport: TransportName, previous: TransportName, reason: TransportChangeReason): void {
-    for (const member of [...this.#members]) if (!member.closed) member.transportChanged(transport, previous, reason)
+    this.#each((member) => member.transportChanged(transport, previous, reason))
   }
 
   /** The first pause a member's consumer asks for. */

@@ -117,16 +117,16 @@ export class SharedEventSource extends EventSource {
 function memberConnection(hub: Hub, member: Member): Connection {
   return {
     get readyState() {
-      return member.closed ? 2 : hub.readyState
+      return member.closed ? 2 : hub.view.readyState
     },
     get lastEventId() {
-      return hub.lastEventId
+      return hub.view.lastEventId
     },
     get stats() {
-      return {...hub.stats}
+      return {...hub.view.stats}
     },
     get transport() {
-      return hub.transport
+      return hub.view.transport
     },
     close() {
       if (member.closed) return

@@ -1,0 +1,57 @@
+import type {Batch} from './protocol'
+
+/** How long a tab that missed messages holds back what it hears, waiting for the leader's welcome. */
+export const WELCOME_WAIT = 1000
+
+/** A relayed batch, with the term it was relayed in. */
+export type HeldBatch = Batch & {term: number}
+
+/**
+ * A follower's watch for messages it missed (its page was frozen, paused or in the back/forward cache), and its
+ * wait for the leader's answer, during which the batches it hears are held back, to follow what the answer brings.
+ */
+export class CatchUp {
+  /** The number of the last message heard in the current term; `undefined` when not known (joined mid-term). */
+  #heard: number | undefined
+  #wait: {held: HeldBatch[]; timer: ReturnType<typeof setTimeout>} | undefined
+
+  get waiting(): boolean {
+    return this.#wait !== undefined
+  }
+
+  /** Numbers start over: a new channel or term (`undefined`), or a term whose claim this tab heard (0). */
+  restart(heard: 0 | undefined): void {
+    this.#heard = heard
+  }
+
+  /**
+   * Whether message `seq` of the current term shows that messages were missed: a number skipped, or, when the
+   * previous number is not known, `startMissed` (the tab heard of the term after its start).
+   */
+  missed(seq: number, startMissed: boolean): boolean {
+    const heard = this.#heard
+    this.#heard = seq
+    return heard === undefined ? startMissed : seq > heard + 1
+  }
+
+  /** Starts waiting for the answer, `onTimeout` after `WELCOME_WAIT`; false when already waiting. */
+  wait(onTimeout: () => void): boolean {
+    if (this.#wait) return false
+    this.#wait = {held: [], timer: setTimeout(onTimeout, WELCOME_WAIT)}
+    return true
+  }
+
+  /** Holds `batch` back while waiting: true when held. */
+  hold(batch: HeldBatch): boolean {
+    this.#wait?.held.push(batch)
+    return this.#wait !== undefined
+  }
+
+  /** Ends the wait and releases its timer: the batches held back, in the order heard. */
+  end(): HeldBatch[] {
+    const wait = this.#wait
+    this.#wait = undefined
+    clearTimeout(wait?.timer)
+    return wait?.held ?? []
+  }
+}
