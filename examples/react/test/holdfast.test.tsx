@@ -31,6 +31,9 @@ function open<T extends {close(): void}>(source: T): T {
   opened.push(source)
   return source
 }
+/** Waits until `assertion` passes. The bound is for a failure on a busy machine, not an expectation of speed. */
+const eventually = (assertion: () => void) => vi.waitFor(assertion, {timeout: 10_000, interval: 5})
+
 /** Under fake timers: fetching and reading take promise turns, not time; let them run without moving the clock. */
 async function settle(): Promise<void> {
   await vi.advanceTimersByTimeAsync(0)
@@ -48,9 +51,9 @@ it('the polyfill installs Holdfast as the global EventSource, which sse() needs;
   const source = open(new globalThis.EventSource(FEED))
   const received: string[] = []
   source.onmessage = (event) => received.push(event.data)
-  await vi.waitFor(() => expect(source.readyState).toBe(EventSource.OPEN))
+  await eventually(() => expect(source.readyState).toBe(EventSource.OPEN))
   connections[0]!.client.send({data: 'hello'})
-  await vi.waitFor(() => expect(received).toEqual(['hello']))
+  await eventually(() => expect(received).toEqual(['hello']))
 })
 
 it('delivers messages and named events as MessageEvents with their data, last event id and origin', async () => {
@@ -59,10 +62,10 @@ it('delivers messages and named events as MessageEvents with their data, last ev
   const received: MessageEvent[] = []
   source.addEventListener('message', (event) => received.push(event))
   source.addEventListener('price', (event) => received.push(event))
-  await vi.waitFor(() => expect(connections).toHaveLength(1))
+  await eventually(() => expect(connections).toHaveLength(1))
   connections[0]!.client.send({id: '1', data: 'hello'})
   connections[0]!.client.send({id: '2', event: 'price', data: {symbol: 'AAPL', price: 187.2}})
-  await vi.waitFor(() => expect(received).toHaveLength(2))
+  await eventually(() => expect(received).toHaveLength(2))
   expect(received.every((event) => event instanceof MessageEvent)).toBe(true)
   expect(received.map(({type, data, lastEventId, origin}) => [type, data, lastEventId, origin])).toEqual([
     ['message', 'hello', '1', 'http://api.test'],
@@ -75,11 +78,11 @@ it('reports a drop as an error, then reconnects with Last-Event-ID', async () =>
   const source = open(new EventSource(FEED, {retryDelay: 10}))
   const errors: Array<[HoldfastError | undefined, number]> = []
   source.onerror = (event) => errors.push([event.error, source.readyState])
-  await vi.waitFor(() => expect(connections).toHaveLength(1))
+  await eventually(() => expect(connections).toHaveLength(1))
   connections[0]!.client.send({id: '7', data: 'hello'})
-  await vi.waitFor(() => expect(source.lastEventId).toBe('7'))
+  await eventually(() => expect(source.lastEventId).toBe('7'))
   connections[0]!.client.error()
-  await vi.waitFor(() => expect(connections).toHaveLength(2))
+  await eventually(() => expect(connections).toHaveLength(2))
   expect(errors.map(([error, readyState]) => [error?.code, readyState])).toEqual([['network', EventSource.CONNECTING]])
   expect(errors[0]![0]!.message).toBe(`The connection to ${FEED} failed mid-stream: no reason given`)
   expect(connections.map(({request}) => request.headers.get('last-event-id'))).toEqual([null, '7'])
@@ -107,9 +110,9 @@ it('reports a stream the server ended as stream-ended, and reconnects after the 
 it('close() aborts the request: the handler sees its signal fire', async () => {
   const connections = mockFeed()
   const source = open(new EventSource(FEED))
-  await vi.waitFor(() => expect(source.readyState).toBe(EventSource.OPEN))
+  await eventually(() => expect(source.readyState).toBe(EventSource.OPEN))
   source.close()
-  await vi.waitFor(() => expect(connections[0]!.request.signal.aborted).toBe(true))
+  await eventually(() => expect(connections[0]!.request.signal.aborted).toBe(true))
   expect(source.readyState).toBe(EventSource.CLOSED)
 })
 
@@ -118,16 +121,16 @@ it('subscribe() hands plain messages of the types asked for to a callback', asyn
   const source = open(new EventSource(FEED))
   const received: string[] = []
   source.subscribe(({type, data}) => received.push(`${type} ${data}`), {types: ['price']})
-  await vi.waitFor(() => expect(connections).toHaveLength(1))
+  await eventually(() => expect(connections).toHaveLength(1))
   connections[0]!.client.send({data: 'not this one'})
   connections[0]!.client.send({event: 'price', data: '187.2'})
-  await vi.waitFor(() => expect(received).toEqual(['price 187.2']))
+  await eventually(() => expect(received).toEqual(['price 187.2']))
 })
 
 it('iterates a stream with for await, and the loop ends when the source closes', async () => {
   const connections = mockFeed()
   const source = open(new EventSource(FEED))
-  await vi.waitFor(() => expect(connections).toHaveLength(1))
+  await eventually(() => expect(connections).toHaveLength(1))
   for (const data of ['a', 'b', 'c']) connections[0]!.client.send({data})
   const received: string[] = []
   for await (const message of events(source)) {
@@ -135,7 +138,7 @@ it('iterates a stream with for await, and the loop ends when the source closes',
     if (received.length === 3) source.close()
   }
   expect(received).toEqual(['a', 'b', 'c'])
-  await vi.waitFor(() => expect(connections[0]!.request.signal.aborted).toBe(true))
+  await eventually(() => expect(connections[0]!.request.signal.aborted).toBe(true))
 })
 
 it('SharedEventSource runs solo here (no Web Locks): a connection of its own, as EventSource', async () => {
@@ -145,12 +148,12 @@ it('SharedEventSource runs solo here (no Web Locks): a connection of its own, as
   const source = open(new SharedEventSource(FEED))
   const received: string[] = []
   source.onmessage = (event) => received.push(event.data)
-  await vi.waitFor(() => expect(connections).toHaveLength(1))
+  await eventually(() => expect(connections).toHaveLength(1))
   expect(source.role).toBe('solo')
   connections[0]!.client.send({data: 'hello'})
-  await vi.waitFor(() => expect(received).toEqual(['hello']))
+  await eventually(() => expect(received).toEqual(['hello']))
   source.close()
-  await vi.waitFor(() => expect(connections[0]!.request.signal.aborted).toBe(true))
+  await eventually(() => expect(connections[0]!.request.signal.aborted).toBe(true))
 })
 
 it('useSharedEventSource works here as useEventSource does, solo', async () => {

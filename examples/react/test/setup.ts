@@ -2,12 +2,15 @@
 // It comes first, before any module that declares an sse() handler.
 import '@holdfast/client/polyfill'
 import {resetStreams} from '@holdfast/react'
-import {cleanup} from '@testing-library/react'
+import {cleanup, configure} from '@testing-library/react'
 import {afterAll, afterEach, beforeAll} from 'vitest'
 import {server} from './server'
 
 // React Testing Library's act() environment and cleanup, which it sets up by itself only where a runner has globals.
 ;(globalThis as {IS_REACT_ACT_ENVIRONMENT?: boolean}).IS_REACT_ACT_ENVIRONMENT = true
+
+// waitFor's bound is for a failure on a busy machine, not an expectation of speed: Testing Library's 1 s is short.
+configure({asyncUtilTimeout: 10_000})
 
 beforeAll(() => server.listen({onUnhandledRequest: 'error'}))
 afterEach(() => {
