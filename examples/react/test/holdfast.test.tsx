@@ -156,7 +156,7 @@ it('SharedEventSource runs solo here (no Web Locks): a connection of its own, as
   await eventually(() => expect(connections[0]!.request.signal.aborted).toBe(true))
 })
 
-it('useSharedEventSource works here as useEventSource does, solo', async () => {
+it('useSharedEventSource works here as useEventSource does (its source runs solo)', async () => {
   const connections = mockFeed()
   const {result} = renderHook(() => useSharedEventSource(FEED, {shareKey: 'user-1'}))
   await waitFor(() => expect(result.current.status).toBe('open'))
