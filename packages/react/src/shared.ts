@@ -20,6 +20,10 @@ const createShared: CreateEventSource = (url, init) => new SharedEventSource(url
  */
 export function useSharedEventSource<T = string>(
   url: string | null,
+  options: UseEventSourceOptions<T> & Sharing & {initialData: T; reducer?: undefined},
+): EventSourceResult<T>
+export function useSharedEventSource<T = string>(
+  url: string | null,
   options?: UseEventSourceOptions<T> & Sharing & {reducer?: undefined},
 ): EventSourceResult<T | undefined>
 /** With a reducer, as `useEventSource`. */

@@ -20,6 +20,10 @@ const useIsomorphicLayoutEffect = typeof document === 'undefined' ? useEffect : 
  */
 export function useEventSource<T = string>(
   url: string | null,
+  options: UseEventSourceOptions<T> & {initialData: T; reducer?: undefined},
+): EventSourceResult<T>
+export function useEventSource<T = string>(
+  url: string | null,
   options?: UseEventSourceOptions<T> & {reducer?: undefined},
 ): EventSourceResult<T | undefined>
 /**
@@ -35,14 +39,16 @@ export function useEventSource<T = string, S = unknown>(
 export function useEventSource(url: string | null, options: ViewOptions = {}): EventSourceResult<unknown> {
   const latest = useRef(options)
   const key = options.key ?? (url === null ? 'null' : streamKey(url, sourceOptions(options)))
-  const identity = `${options.enabled !== false && url !== null}:${key}`
+  const [opened, setOpened] = useState(options.immediate !== false)
+  const activation = {enabled: options.enabled !== false && url !== null, opened}
+  const identity = `${activation.enabled}:${activation.enabled && opened}:${key}`
 
   // A new view when the stream changes: set during render, as React advises for state derived from props.
-  const [view, setView] = useState(() => new StreamView(url, key, latest, options))
+  const [view, setView] = useState(() => new StreamView(url, key, latest, options, activation))
   let current = view
   if (view.identity !== identity) {
-    // The same stream paused and resumed (enabled: false, then true) picks up from the last id it saw.
-    current = new StreamView(url, key, latest, options, view.identity.endsWith(`:${key}`) ? view.lastEventId : '')
+    // The same stream paused and resumed (enabled, open()) keeps its data and resumes from the last id it saw.
+    current = new StreamView(url, key, latest, options, activation, view.key === key ? view : undefined)
     setView(current)
   }
 
@@ -53,8 +59,12 @@ export function useEventSource(url: string | null, options: ViewOptions = {}): E
 
   const snapshot = useSyncExternalStore(current.subscribe, current.getSnapshot, current.getServerSnapshot)
   const close = useCallback(() => current.stream?.close(), [current])
+  const open = useCallback(() => {
+    setOpened(true)
+    current.open()
+  }, [current])
   const reconnect = useCallback(() => current.stream?.reconnect(), [current])
-  return useMemo(() => ({...snapshot, close, reconnect}), [snapshot, close, reconnect])
+  return useMemo(() => ({...snapshot, close, open, reconnect}), [snapshot, close, open, reconnect])
 }
 
 export type {ParsedMessage}
