@@ -7,21 +7,28 @@ import {sourceOptions, StreamView, type ViewOptions} from './view'
 const useIsomorphicLayoutEffect = typeof document === 'undefined' ? useEffect : useLayoutEffect
 
 /**
- * Subscribes this component to a Server-Sent Events stream through Holdfast's resilient `EventSource`.
- *
- * Every component that asks for the same stream (the same URL and options, or the same `key`) shares one
- * connection, opened when the first one mounts and closed when the last one unmounts. Safe under StrictMode (its
- * unmount and remount keep the connection) and on the server (no connection; `status` is `connecting`, or `idle`
- * when disabled). Callbacks and `headers`, `parse` and `reducer` functions are always the latest render's.
- *
- * @param url The stream's URL; `null` opens nothing (like `enabled: false`).
+ * `useEventSource` with `initialData`: `data` is typed `T` (no `undefined`), and is `initialData` until the first
+ * message, on the server and during hydration too.
  * @example
- * const {data, status} = useEventSource('/api/prices', {parse: (text) => JSON.parse(text) as Price})
+ * const {data: count} = useEventSource('/api/unread', {parse: Number, initialData: unreadFromServer})
  */
 export function useEventSource<T = string>(
   url: string | null,
   options: UseEventSourceOptions<T> & {initialData: T; reducer?: undefined},
 ): EventSourceResult<T>
+/**
+ * Subscribes this component to a Server-Sent Events stream through Holdfast's resilient `EventSource`.
+ *
+ * Every component that asks for the same stream (the same URL and options, or the same `key`) shares one
+ * connection, opened when the first one mounts and closed when the last one unmounts. Safe under StrictMode (its
+ * unmount and remount keep the connection) and on the server (no connection; `status` is `connecting`, or `idle`
+ * when disabled or with `immediate: false`; `data` is `initialData`). Callbacks and `headers`, `parse` and `reducer`
+ * functions are always the latest render's; a URL or option the source rejects comes back as `error`.
+ *
+ * @param url The stream's URL; `null` opens nothing (like `enabled: false`).
+ * @example
+ * const {data, status} = useEventSource('/api/prices', {parse: (text) => JSON.parse(text) as Price})
+ */
 export function useEventSource<T = string>(
   url: string | null,
   options?: UseEventSourceOptions<T> & {reducer?: undefined},
