@@ -68,6 +68,6 @@ test("the client README's CDN tag runs the script-tag build, and the browser ref
     }
   }
   // The CDN's answer is the local build (no network here): what the published file will be.
-  expect(await holdfast(built)).toBe('object')
+  expect(await holdfast(built), 'the tag names the built file (if not: `pnpm figures`)').toBe('object')
   expect(await holdfast(Buffer.concat([built, Buffer.from('\n')]))).toBe('undefined')
 })
