@@ -14,12 +14,21 @@ export const routes = {
   /** The usual SSE location: HTTP/1.1 to the upstream, no buffering, no cache, a short read timeout. */
   sse: '/sse/',
   /**
-   * A buffering proxy: nginx's defaults (HTTP/1.0 upstream, proxy_buffering on, said out loud in the config) with the
-   * server's `X-Accel-Buffering: no` ignored, so that nothing in the response can turn the buffering off; and buffers
-   * of 256 KB, like a corporate proxy or an antivirus scanner that holds a whole response: nginx passes a response on
-   * as each buffer fills, so with its default 4 KB ones a busy stream would trickle through in 4 KB bursts.
+   * A buffering proxy: a plain `proxy_pass` with nginx's defaults (an HTTP/1.0 upstream and proxy_buffering on, said
+   * out loud in the config) in front of a server that does not send `X-Accel-Buffering: no` (the test server's is
+   * ignored), the configuration that holds streams back in the field; and buffers of 256 KB, like a corporate proxy
+   * or an antivirus scanner that holds a whole response: nginx passes a response on as each buffer fills, so with
+   * its default 4-8 KB ones a busy stream would come through in bursts.
    */
   buffered: '/buffered/sse/',
+  /** The same with `proxy_http_version 1.1`: nginx 1.22 then passes each chunk on at once, buffering on or not. */
+  bufferedHttp11: '/buffered-http11/sse/',
+  /**
+   * The HTTP/1.1 route again, with `gzip on` for `text/event-stream` (a site-wide gzip_types list, say): under proxy
+   * buffering the compressor holds the stream back. (With proxy buffering off, or `X-Accel-Buffering: no` honoured,
+   * nginx flushes the compressor at every chunk and the stream goes through.)
+   */
+  gzip: '/gzip/sse/',
   /** nginx's defaults again, with the server's `X-Accel-Buffering: no` honoured. */
   bufferedAccel: '/buffered-accel/sse/',
 } as const
@@ -68,11 +77,31 @@ ${fleet ? upstreamBlock(upstreams) : ''}
     }
     location ${routes.buffered} {
       proxy_pass ${sse};
+      proxy_http_version 1.0;
       proxy_buffering on;
       proxy_ignore_headers X-Accel-Buffering;
       proxy_buffer_size 256k;
       proxy_buffers 4 256k;
       proxy_busy_buffers_size 256k;
+    }
+    location ${routes.bufferedHttp11} {
+      proxy_pass ${sse};
+      proxy_http_version 1.1;
+      proxy_set_header Connection '';
+      proxy_buffering on;
+      proxy_ignore_headers X-Accel-Buffering;
+      proxy_buffer_size 256k;
+      proxy_buffers 4 256k;
+      proxy_busy_buffers_size 256k;
+    }
+    location ${routes.gzip} {
+      proxy_pass ${sse};
+      proxy_http_version 1.1;
+      proxy_set_header Connection '';
+      proxy_buffering on;
+      proxy_ignore_headers X-Accel-Buffering;
+      gzip on;
+      gzip_types text/event-stream;
     }
     location ${routes.bufferedAccel} {
       proxy_pass ${sse};
