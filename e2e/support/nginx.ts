@@ -43,7 +43,7 @@ function upstreamBlock(servers: readonly string[]): string {
   return `  upstream holdfast_fleet {\n${lines.join('\n')}\n    keepalive 16;\n  }`
 }
 
-function config(port: number, upstreams: readonly string[]): string {
+function config(port: number, upstreams: readonly string[], readTimeoutS: number): string {
   const fleet = upstreams.length > 1
   const upstream = fleet ? 'http://holdfast_fleet' : (upstreams[0] as string)
   const sse = `${upstream}/sse/`
@@ -73,7 +73,7 @@ ${fleet ? upstreamBlock(upstreams) : ''}
       proxy_set_header Connection '';
       proxy_buffering off;
       proxy_cache off;
-      proxy_read_timeout ${PROXY_READ_TIMEOUT_S}s;
+      proxy_read_timeout ${readTimeoutS}s;
     }
     location ${routes.buffered} {
       proxy_pass ${sse};
@@ -140,7 +140,10 @@ export interface Nginx {
  * Starts Debian's nginx (nginx-light) on loopback in the foreground, with a generated config in a fresh prefix
  * directory, in front of `upstream` (`http://127.0.0.1:PORT`), or of several test servers as one `upstream` block.
  */
-export async function startNginx(upstream: string | readonly string[]): Promise<Nginx> {
+export async function startNginx(
+  upstream: string | readonly string[],
+  {readTimeoutS = PROXY_READ_TIMEOUT_S}: {readTimeoutS?: number} = {},
+): Promise<Nginx> {
   const upstreams = typeof upstream === 'string' ? [upstream] : upstream
   const prefix = await mkdtemp(join(tmpdir(), 'holdfast-nginx-'))
   await mkdir(join(prefix, 'tmp'))
@@ -148,7 +151,7 @@ export async function startNginx(upstream: string | readonly string[]): Promise<
   // Another process may take the free port before nginx binds it: try a few.
   for (let tries = 0; tries < 3; tries++) {
     const port = await freePort()
-    await writeFile(join(prefix, 'nginx.conf'), config(port, upstreams))
+    await writeFile(join(prefix, 'nginx.conf'), config(port, upstreams, readTimeoutS))
     const child: ChildProcess = spawn(
       nginxBinary(),
       ['-p', prefix, '-c', 'nginx.conf', '-e', 'stderr', '-g', 'daemon off;'],

@@ -22,7 +22,11 @@ const test = base.extend<{fleet: Fleet}>({
     let nginx: Nginx | undefined
     try {
       servers.push(await ServerProcess.start({redis: redis.url}), await ServerProcess.start({redis: redis.url}))
-      nginx = await startNginx(servers.map((server) => server.url))
+      // A read timeout longer than any test here: a stalled stream is cut by the kill under test, never by nginx.
+      nginx = await startNginx(
+        servers.map((server) => server.url),
+        {readTimeoutS: 60},
+      )
       await use({
         redis,
         servers,
@@ -80,6 +84,9 @@ test('the server holding the stream is SIGKILLed: Holdfast resumes through nginx
   // The page's stream stops moving; what is published from now on can only reach the page through a replay.
   await holder.inject(channel, {type: 'stall'})
   await publish(fleet.servers, channel, range(101, 250))
+  // The other server got the holder's last publishes through Redis a moment later: once it has them all, the
+  // reconnection to it is answered with a replay of the 150 events the stall held back.
+  await expect.poll(async () => (await other.events(channel)).at(-1)?.id).toBe('250')
   await holder.kill()
   await publish([other], channel, range(251, 500))
 
