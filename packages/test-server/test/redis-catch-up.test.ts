@@ -167,6 +167,11 @@ describe('catching up after Redis was lost', () => {
     await expect.poll(() => streamStatus(a, 'good')).toBe(200) // caught up
     expect(await streamStatus(a, 'bad')).toBe(503)
     expect(await health(a)).toBe(503)
+    // Publishes wait until every channel caught up.
+    await expect(Promise.resolve().then(() => a.publish('good', 'early'))).rejects.toMatchObject({
+      code: 'redis-unavailable',
+      message: `Cannot publish to 'good': nothing was published, because Redis at ${redis.server.url} is back, and this server is still catching up`,
+    })
 
     try {
       await redis.server.kill()

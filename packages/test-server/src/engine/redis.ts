@@ -317,8 +317,12 @@ export class RedisEngine implements Engine, FollowerHost {
   }
 
   #unavailable(what: string): TestServerError {
-    const cause = this.#link.name === 'down' ? ` (${this.#link.cause})` : ''
-    return new TestServerError('redis-unavailable', `${what} at ${this.#config.displayUrl} is unreachable${cause}`)
+    const link = this.#link
+    const state =
+      link.name === 'catching-up'
+        ? 'is back, and this server is still catching up'
+        : `is unreachable${link.name === 'down' ? ` (${link.cause})` : ''}`
+    return new TestServerError('redis-unavailable', `${what} at ${this.#config.displayUrl} ${state}`)
   }
 
   #failed(error: unknown): TestServerError {
