@@ -70,6 +70,8 @@ export default defineConfig<object, SseWorkerFixtures>({
       // answers the one command Playwright sends that this Firefox lacks). Over HTTP/1.1, like http1.
       name: 'firefox',
       grepInvert: leaveOut('firefox', '@http2-only'),
+      // A Firefox context and its pages take seconds to make on a busy machine: the safety net is wider.
+      timeout: 60_000,
       use: {
         sseServerOptions,
         browserName: 'firefox',
@@ -82,6 +84,8 @@ export default defineConfig<object, SseWorkerFixtures>({
       // `engine` and `harness` fixtures. Playwright itself drives no WebKit here.
       name: 'webkit',
       testMatch: ['tests/**/*.spec.ts'],
+      // Every test starts a MiniBrowser of its own (engines/webkit.ts): the safety net is wider.
+      timeout: 60_000,
       grepInvert: leaveOut('webkit', '@http2-only'),
       use: {sseServerOptions, browserName: 'webkit'},
     },
