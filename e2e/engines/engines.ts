@@ -17,13 +17,15 @@ export interface Capabilities {
   offline: boolean
   /** `Tab.setHidden`: `document.visibilityState` and `visibilitychange`. */
   visibility: boolean
+  /** Playwright's page API beyond the `Tab` (locators, page events): the specs of the demo and the React example. */
+  playwrightPage: boolean
 }
 
 export const capabilities: Record<EngineName, Capabilities> = {
-  chromium: {clock: true, offline: true, visibility: false},
-  firefox: {clock: true, offline: true, visibility: false},
+  chromium: {clock: true, offline: true, visibility: false, playwrightPage: true},
+  firefox: {clock: true, offline: true, visibility: false, playwrightPage: true},
   // WebDriver has no clock and no network emulation; minimizing MiniBrowser's window hides the page.
-  webkit: {clock: false, offline: false, visibility: true},
+  webkit: {clock: false, offline: false, visibility: true, playwrightPage: false},
 }
 
 /** The tag of a test that needs a capability. */
@@ -31,6 +33,7 @@ export const needs: Record<keyof Capabilities, string> = {
   clock: '@needs-clock',
   offline: '@needs-offline',
   visibility: '@needs-visibility',
+  playwrightPage: '@needs-playwright-page',
 }
 
 /** The tag of a test that only Chromium can run (CDP, Chromium's launch options, Chromium's own behaviour). */

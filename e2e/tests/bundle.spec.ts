@@ -1,6 +1,6 @@
 import {expect, test} from '../fixtures'
 
-test('the built ESM bundle runs in Chromium and receives events from the test server', async ({harness, sse}) => {
+test('the built ESM bundle runs in the browser and receives events from the test server', async ({harness, sse}) => {
   await harness.open('feed', sse.url)
   const connection = await sse.nextConnection()
   expect(connection.headers['accept']).toBe('text/event-stream')
@@ -14,9 +14,15 @@ test('the built ESM bundle runs in Chromium and receives events from the test se
   expect(log.filter((entry) => entry.type === 'message').map((entry) => entry.lastEventId)).toEqual(['1', '3'])
 })
 
-test('the script-tag build exposes the Holdfast global to a page without a bundler', async ({page, sse, sseServer}) => {
-  await page.goto(`${sseServer.url}/pages/script-tag.html`)
-  expect(await page.evaluate(() => Object.keys((window as unknown as {Holdfast: object}).Holdfast).sort())).toEqual([
+test('the script-tag build exposes the Holdfast global to a page without a bundler', async ({
+  engine,
+  sse,
+  sseServer,
+}) => {
+  const tab = await engine.firstTab()
+  await tab.goto(`${sseServer.url}/pages/script-tag.html`)
+  const global = await tab.evaluate(() => Object.keys((window as unknown as {Holdfast: object}).Holdfast).sort(), null)
+  expect(global).toEqual([
     'ConnectionErrorEvent',
     'EventSource',
     'HoldfastError',
@@ -28,10 +34,10 @@ test('the script-tag build exposes the Holdfast global to a page without a bundl
     'events',
     'pollTransport',
   ])
-  await page.evaluate((url) => (window as unknown as {startStream(url: string): void}).startStream(url), sse.url)
+  await tab.evaluate((url) => (window as unknown as {startStream(url: string): void}).startStream(url), sse.url)
   await sse.nextConnection()
   sse.publish('from a script tag')
   await expect
-    .poll(() => page.evaluate(() => (window as unknown as {received: string[]}).received))
+    .poll(() => tab.evaluate(() => (window as unknown as {received: string[]}).received, null))
     .toEqual(['from a script tag'])
 })
