@@ -39,11 +39,15 @@ export const needs: Record<keyof Capabilities, string> = {
 /** The tag of a test that only Chromium can run (CDP, Chromium's launch options, Chromium's own behaviour). */
 export const chromiumOnly = '@chromium-only'
 
+/** The tag of a test of the Firefox set-up itself (engines/firefox-launcher.mjs). */
+export const firefoxOnly = '@firefox-only'
+
 /** The tags a project of `engine` leaves out. */
 export function tagsLeftOut(engine: EngineName): string[] {
   const lacking = Object.entries(capabilities[engine]).filter(([, can]) => !can)
   return [
     ...(engine === 'chromium' ? [] : [chromiumOnly]),
+    ...(engine === 'firefox' ? [] : [firefoxOnly]),
     ...lacking.map(([name]) => needs[name as keyof Capabilities]),
   ]
 }

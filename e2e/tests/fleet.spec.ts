@@ -79,7 +79,13 @@ test('the server holding the stream is SIGKILLed: Holdfast resumes through nginx
   await expect.poll(async () => (await harness.ids('holdfast')).length).toBe(100)
   // The page's stream stops moving; what is published from now on can only reach the page through a replay.
   await holder.inject(channel, {type: 'stall'})
-  await publish(fleet.servers, channel, range(101, 250))
+  // In one request: nginx cuts a stream silent for 2 s (its proxy_read_timeout), and one request per event could
+  // outlast that on a busy machine, letting the page reconnect before the kill.
+  const meanwhile = await holder.publish(
+    channel,
+    range(101, 250).map((n) => `event ${n}`),
+  )
+  expect(meanwhile.map((event) => event.id)).toEqual(ids(range(101, 250)))
   await holder.kill()
   await publish([other], channel, range(251, 500))
 
