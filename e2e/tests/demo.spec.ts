@@ -1,4 +1,4 @@
-// `pnpm demo` end to end: start.mjs as a user runs it, the page in Chromium, the stall button.
+// `pnpm demo` end to end: start.mjs as a user runs it, the page in Chromium and Firefox, the stall button.
 import {expect, test as base, type Locator} from '@playwright/test'
 import {spawn} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
