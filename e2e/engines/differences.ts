@@ -1,5 +1,8 @@
 // What differs between the engines, in data: the specs look up their engine's row instead of branching. Each entry
-// says what was seen and which test shows it; the client README's support table says the same in prose.
+// says what was seen and which test shows it; the client README's support table says the same in prose. A spec that
+// compares Holdfast with the native EventSource (the redirect matrix, say) runs in every engine when it drives pages
+// through the `harness` and `engine` fixtures only (not `page` or `context`), and puts the native behaviour that
+// differs by engine here, as a field of `NativeBehaviour` with the test that shows it.
 import type {LastEventIdTransport} from '@holdfast/client'
 import type {EngineName} from './engines'
 
