@@ -1,6 +1,9 @@
 import {expect, test as base} from '@holdfast/test-server/playwright'
 import type {ChannelScope, ConnectionRecord} from '@holdfast/test-server'
-import type {Page} from '@playwright/test'
+import type {Browser, Page} from '@playwright/test'
+import {PlaywrightEngine, WebKitEngine, type Engine, type EngineName} from './engines/engines'
+import {PlaywrightTab, type Tab} from './engines/tab'
+import {WebKitDriver} from './engines/webkit'
 
 /** One recorded event, as pages/record.js logs it. */
 export interface Entry {
@@ -31,7 +34,7 @@ export interface OpenHow {
   /** Event types to record besides `message`. */
   types?: string[]
   /** Function options, by name (see `presets` in pages/harness.js). */
-  preset?: 'token-refresh' | 'auto-transport' | 'poll-transport'
+  preset?: 'token-refresh' | 'auto-transport' | 'poll-transport' | 'poll-transport-500ms'
   /** Keep a constant-size summary instead of a log (for heap measurements). */
   summary?: boolean
   /** Run the source in a dedicated Web Worker. */
@@ -122,23 +125,37 @@ export function requests(records: ConnectionRecord[]): Array<{status: number | u
   return records.map(({status, lastEventId}) => ({status, ...(lastEventId === undefined ? {} : {lastEventId})}))
 }
 
-/** Drives pages/harness.html: opens sources in the page and reads back what they fired. */
+/**
+ * Drives pages/harness.html in a tab of any engine (see engines/tab.ts): opens sources in the page and reads back what
+ * they fired.
+ */
 export class Harness {
-  constructor(readonly page: Page) {}
+  readonly tab: Tab
+
+  /** On a tab, or on a Playwright page (Chromium, Firefox). */
+  constructor(page: Page | Tab) {
+    this.tab = 'mainFrame' in page ? new PlaywrightTab(page) : page
+  }
+
+  /** The Playwright page behind the tab; there is none in WebKit (a test that needs it is not for every engine). */
+  get page(): Page {
+    if (!this.tab.page) throw new Error('this engine has no Playwright page: use harness.tab, or tag the test')
+    return this.tab.page
+  }
 
   /** Loads the harness from `origin` (a proxy in front of the test server, another server). */
   async goto(origin: string): Promise<void> {
-    await this.page.goto(`${origin}/pages/harness.html`)
-    await this.page.waitForFunction(() => window.harness?.ready)
+    await this.tab.goto(`${origin}/pages/harness.html`)
+    await this.tab.waitFor(() => window.harness?.ready)
   }
 
   /** Opens a Holdfast (or native) source in the page; `init` must be JSON (see `OpenHow.preset` for functions). */
   async open(label: string, url: string, init: object = {}, how: OpenHow = {}): Promise<void> {
-    await this.page.evaluate(([l, u, i, h]) => window.harness.open(l, u, i, h), [label, url, init, how] as const)
+    await this.tab.evaluate(([l, u, i, h]) => window.harness.open(l, u, i, h), [label, url, init, how] as const)
   }
 
   log(label: string): Promise<Entry[]> {
-    return this.page.evaluate((l) => window.harness.log(l), label)
+    return this.tab.evaluate((l) => window.harness.log(l), label)
   }
 
   /** The log as trace lines (see `line`). */
@@ -157,34 +174,34 @@ export class Harness {
   }
 
   summary(label: string): Promise<Summary> {
-    return this.page.evaluate((l) => window.harness.summary(l)!, label)
+    return this.tab.evaluate((l) => window.harness.summary(l)!, label)
   }
 
   stats(label: string): Promise<{connections: number; reconnects: number; messages: number}> {
-    return this.page.evaluate((l) => window.harness.stats(l)!, label)
+    return this.tab.evaluate((l) => window.harness.stats(l)!, label)
   }
 
   readyState(label: string): Promise<number> {
-    return this.page.evaluate((l) => window.harness.readyState(l), label)
+    return this.tab.evaluate((l) => window.harness.readyState(l), label)
   }
 
   /** The name of the global scope a worker source runs in. */
   scope(label: string): Promise<string | undefined> {
-    return this.page.evaluate((l) => window.harness.scope(l), label)
+    return this.tab.evaluate((l) => window.harness.scope(l), label)
   }
 
   close(label: string): Promise<void> {
-    return this.page.evaluate((l) => window.harness.close(l), label)
+    return this.tab.evaluate((l) => window.harness.close(l), label)
   }
 
   /** A SharedEventSource's role in this page. */
   role(label: string): Promise<string | undefined> {
-    return this.page.evaluate((l) => window.harness.role(l), label)
+    return this.tab.evaluate((l) => window.harness.role(l), label)
   }
 
   /** Whether the page came back from the back/forward cache. */
   restored(): Promise<boolean> {
-    return this.page.evaluate(() => window.harness.restored)
+    return this.tab.evaluate(() => window.harness.restored, undefined)
   }
 }
 
@@ -209,9 +226,59 @@ declare global {
   }
 }
 
-export const test = base.extend<{harness: Harness; negotiated: void}>({
-  harness: async ({page, sseServer}, use) => {
-    const harness = new Harness(page)
+/** A browser Playwright does not have (WebKitGTK): any use of it says what to do instead. */
+function noPlaywrightBrowser(engine: EngineName): Browser {
+  return new Proxy({} as Browser, {
+    get(_, property) {
+      throw new Error(
+        `browser.${String(property)}: Playwright cannot drive ${engine} here; a test for every engine uses the ` +
+          '`engine` and `harness` fixtures (not `browser`, `context` or `page`), or carries a tag that leaves it out',
+      )
+    },
+  })
+}
+
+export const test = base.extend<
+  {harness: Harness; negotiated: void; engine: Engine},
+  {webkitDriver: WebKitDriver | undefined}
+>({
+  // Playwright's own browser, except in the webkit project: there, WebKitWebDriver (below) and no Playwright browser.
+  browser: [
+    async ({playwright, browserName}, use) => {
+      if (browserName === 'webkit') return use(noPlaywrightBrowser(browserName))
+      // As Playwright's fixture does: the config's launch options apply to every launch.
+      const browser = await playwright[browserName].launch()
+      await use(browser)
+      await browser.close()
+    },
+    {scope: 'worker', timeout: 0},
+  ],
+  webkitDriver: [
+    async ({browserName}, use) => {
+      if (browserName !== 'webkit') return use(undefined)
+      const driver = await WebKitDriver.start()
+      await use(driver)
+      await driver.stop()
+    },
+    {scope: 'worker', timeout: 0},
+  ],
+  // The test's browser in any engine. In Chromium and Firefox, `context` and `page` are its context and first tab, so
+  // that a test may mix Playwright's API (page.clock) with the harness.
+  engine: async ({browser, browserName, webkitDriver}, use) => {
+    const engine = webkitDriver ? new WebKitEngine(webkitDriver) : await PlaywrightEngine.open(browserName, browser)
+    await use(engine)
+    await engine.close()
+  },
+  context: async ({engine}, use) => {
+    if (!(engine instanceof PlaywrightEngine)) throw new Error(`${engine.name} has no Playwright context`)
+    await use(engine.context)
+  },
+  page: async ({engine}, use) => {
+    if (!(engine instanceof PlaywrightEngine)) throw new Error(`${engine.name} has no Playwright page`)
+    await use(await engine.page())
+  },
+  harness: async ({engine, sseServer}, use) => {
+    const harness = new Harness(await engine.firstTab())
     await harness.goto(sseServer.url)
     await use(harness)
   },

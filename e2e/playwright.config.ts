@@ -3,6 +3,7 @@ import type {TestServerOptions} from '@holdfast/test-server'
 import type {SseWorkerFixtures} from '@holdfast/test-server/playwright'
 import {fileURLToPath} from 'node:url'
 import {QUIET_FLAGS} from '../scripts/chromium-flags.mjs'
+import {tagsLeftOut, type EngineName} from './engines/engines'
 import {writeReadmeSpecs} from './readme-specs'
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
@@ -23,6 +24,11 @@ const sseServerOptions: TestServerOptions = {
 }
 
 writeReadmeSpecs()
+
+/** A project's `grepInvert`: its own exclusions, and the tests its engine cannot run (engines/engines.ts). */
+function leaveOut(engine: EngineName, ...tags: string[]): RegExp {
+  return new RegExp([...tags, ...tagsLeftOut(engine)].join('|'))
+}
 
 export default defineConfig<object, SseWorkerFixtures>({
   // tests/: the suite; readme/: the READMEs' Playwright examples, as pasted (readme-specs.ts).
@@ -47,7 +53,7 @@ export default defineConfig<object, SseWorkerFixtures>({
       // Every test, over plain HTTP/1.1. Every worker's test server also serves the built client and the test
       // pages, same-origin with the streams.
       name: 'http1',
-      grepInvert: /@http2-only/,
+      grepInvert: leaveOut('chromium', '@http2-only'),
       use: {sseServerOptions},
     },
     {
@@ -56,8 +62,32 @@ export default defineConfig<object, SseWorkerFixtures>({
       // every stream request of the test came in over h2.
       name: 'http2',
       testMatch: ['stream-faults.spec.ts', 'statuses.spec.ts', 'many-tabs.spec.ts'],
-      grepInvert: /@http1-only/,
+      grepInvert: leaveOut('chromium', '@http1-only'),
       use: {sseServerOptions: {...sseServerOptions, http2: true}, ignoreHTTPSErrors: true},
+    },
+    {
+      // Debian's Firefox ESR through Playwright's WebDriver BiDi channel, behind engines/firefox-launcher.mjs (which
+      // answers the one command Playwright sends that this Firefox lacks). Over HTTP/1.1, like http1.
+      name: 'firefox',
+      grepInvert: leaveOut('firefox', '@http2-only'),
+      // A Firefox context and its pages take seconds to make on a busy machine: the safety net is wider.
+      timeout: 60_000,
+      use: {
+        sseServerOptions,
+        browserName: 'firefox',
+        channel: 'moz-firefox',
+        launchOptions: {executablePath: here('engines/firefox-launcher.mjs')},
+      },
+    },
+    {
+      // WebKitGTK's MiniBrowser through WebKitWebDriver, under Xvfb (engines/webkit.ts): the specs that use only the
+      // `engine` and `harness` fixtures. Playwright itself drives no WebKit here.
+      name: 'webkit',
+      testMatch: ['tests/**/*.spec.ts'],
+      // Every test starts a MiniBrowser of its own (engines/webkit.ts): the safety net is wider.
+      timeout: 60_000,
+      grepInvert: leaveOut('webkit', '@http2-only'),
+      use: {sseServerOptions, browserName: 'webkit'},
     },
   ],
 })

@@ -11,15 +11,18 @@ const CLIENT = fileURLToPath(new URL('../packages/client/', import.meta.url))
  * Bytes (1 KB = 1000 bytes, as size-limit and bundlephobia count), per entry. `index`: issue 12 set 7.6 KB for the
  * full client with its fixes, and it held 7.57 KB with them; then came the `transport` hook that keeps long polling
  * in its own entry (issue 14, 0.12 KB), files named for what they hold, so that every export is shakeable (issue
- * 16, 0.06 KB), and message events that keep their fields under DOM emulations like happy-dom (0.04 KB): 7.78 KB,
- * and this budget, 7.8 KB. The README's Size section lists what each part costs.
+ * 16, 0.06 KB), message events that keep their fields under DOM emulations like happy-dom (0.04 KB), a `subscribe`
+ * listener removed during a dispatch not called from it (issue 20, 0.01 KB), and a non-ASCII Last-Event-ID sent in
+ * the query parameter where WebKitGTK cannot send its bytes in a header (issue 22, 0.07 KB): 7.86 KB, and this
+ * budget, 7.9 KB, until the redirect hop-following goes (issue 19). The README's Size section lists what each part
+ * costs.
  * `shared`: the cross-tab entry, over and above the main entry: 2.56 KB with election, relay, hand-over and steals;
  * then the leader's transport relayed to every tab (0.19 KB) and the catch-up of a tab that was frozen or in the
  * back/forward cache, from the leader's backlog (0.55 KB): 3.30 KB; then the hub split into one file per concern
  * (the leadership, what the tab sees, the backlog, the catch-up), whose methods between files terser cannot mangle
  * as it does private ones (0.30 KB): 3.60 KB, and this budget, 3.7 KB.
  */
-export const BUDGETS = {index: 7800, shared: 3700}
+export const BUDGETS = {index: 7850, shared: 3700}
 
 // terser and rollup are dev dependencies of the client (and of the bench), not of the root.
 const require = createRequire(`${CLIENT}package.json`)
@@ -77,12 +80,30 @@ const alone = (name) => bundleImports(`import {${name}} from '@holdfast/client'\
 
 export const kb = (bytes) => `${(bytes / 1000).toFixed(2)} KB`
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/** The entries an app adds to the main one, measured over it. */
+const EXTRAS = ['iterate', 'polling', 'polyfill']
+
+/**
+ * Every size the budgets and the docs use, in bytes: the main entry; `shared` over it and with it; each other entry
+ * over it; each of `ALONE.exports` imported alone.
+ */
+export async function measureSizes() {
   const index = await minGzipSize(await bundleEntry('index'))
   const sharedTotal = await minGzipSize(await bundleEntry('shared'))
-  const sizes = {index, shared: sharedTotal - index}
+  const sizes = {index, shared: sharedTotal - index, sharedTotal, alone: {}}
+  for (const name of EXTRAS) {
+    const both = `export * from '@holdfast/client'\nexport * from '@holdfast/client/${name}'\n`
+    sizes[name] = (await minGzipSize(await bundleImports(both))) - index
+  }
+  for (const name of ALONE.exports) sizes.alone[name] = await minGzipSize(await alone(name))
+  return sizes
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const sizes = await measureSizes()
   let ok = true
-  for (const [name, size] of Object.entries(sizes)) {
+  for (const name of Object.keys(BUDGETS)) {
+    const size = sizes[name]
     const budget = BUDGETS[name]
     const within = size <= budget
     ok &&= within
@@ -90,14 +111,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.log(`size: ${kb(size)} (${size} bytes) min+gzip for ${what}; budget ${kb(budget)} (${budget} bytes)`)
     if (!within) console.error(`size: ${what} is over budget by ${size - budget} bytes`)
   }
+  const {sharedTotal} = sizes
   console.log(`size: ${kb(sharedTotal)} (${sharedTotal} bytes) for an app that imports @holdfast/client/shared alone`)
-  for (const name of ['iterate', 'polling']) {
-    const both = `export * from '@holdfast/client'\nexport * from '@holdfast/client/${name}'\n`
-    const size = (await minGzipSize(await bundleImports(both))) - index
-    console.log(`size: ${kb(size)} (${size} bytes) for @holdfast/client/${name}, over the main entry`)
-  }
-  for (const name of ALONE.exports) {
-    const size = await minGzipSize(await alone(name))
+  for (const name of EXTRAS)
+    console.log(`size: ${kb(sizes[name])} (${sizes[name]} bytes) for @holdfast/client/${name}, over the main entry`)
+  for (const [name, size] of Object.entries(sizes.alone)) {
     const within = size <= ALONE.budget
     ok &&= within
     console.log(`size: ${kb(size)} (${size} bytes) for ${name} imported alone; budget ${kb(ALONE.budget)}`)

@@ -4,6 +4,7 @@
 import {spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, readFileSync, rmSync} from 'node:fs'
 import {ensureChromium} from './chromium.mjs'
+import {ensureEngines} from './engines.mjs'
 
 const REPORTS = 'reports'
 rmSync(REPORTS, {recursive: true, force: true})
@@ -68,9 +69,23 @@ suite(
   (r) => ({passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests}),
 )
 
+/** Playwright's JSON report, counted as the closing line counts tests. */
+const playwrightCount = (r) => ({
+  passed: r.stats.expected,
+  failed: r.stats.unexpected + r.stats.flaky,
+  skipped: r.stats.skipped,
+})
+
+// The e2e suite, one engine after the other (two cores: engines side by side would starve each other's timers).
+// Each engine's projects run as one invocation with its own report; an engine that cannot run counts as a failure.
+const engines = [
+  {name: 'chromium', projects: ['http1', 'http2']},
+  {name: 'firefox', projects: ['firefox']},
+  {name: 'webkit', projects: ['webkit']},
+]
 if (!built) {
-  totals.failed++
-  lines.push('FAILED e2e (playwright): not run, the build failed')
+  totals.failed += engines.length
+  for (const {name} of engines) lines.push(`FAILED e2e ${name} (playwright): not run, the build failed`)
 } else {
   let chromium
   try {
@@ -78,18 +93,32 @@ if (!built) {
   } catch (error) {
     console.error(String(error))
   }
-  suite(
-    'e2e (playwright)',
-    'pnpm',
-    ['--dir', 'e2e', 'exec', 'playwright', 'test', '--reporter=list,json'],
-    `${REPORTS}/playwright.json`,
-    (r) => ({
-      passed: r.stats.expected,
-      failed: r.stats.unexpected + r.stats.flaky,
-      skipped: r.stats.skipped,
-    }),
-    {PLAYWRIGHT_JSON_OUTPUT_NAME: `${process.cwd()}/${REPORTS}/playwright.json`, CHROMIUM_PATH: chromium ?? ''},
-  )
+  let others
+  try {
+    others = ensureEngines()
+  } catch (error) {
+    const missing = `could not install the engines: ${String(error)}`
+    others = {firefox: {missing}, webkit: {missing}}
+  }
+  const found = {chromium: {env: {CHROMIUM_PATH: chromium ?? ''}}, ...others}
+  for (const {name, projects} of engines) {
+    const engine = found[name]
+    if ('missing' in engine) {
+      console.error(`\n▶ e2e ${name}: not run: ${engine.missing}`)
+      totals.failed++
+      lines.push(`FAILED e2e ${name} (playwright): not run, ${engine.missing}`)
+      continue
+    }
+    const report = `${REPORTS}/playwright-${name}.json`
+    suite(
+      `e2e ${name} (playwright)`,
+      'pnpm',
+      ['--dir', 'e2e', 'exec', 'playwright', 'test', ...projects.map((p) => `--project=${p}`), '--reporter=list,json'],
+      report,
+      playwrightCount,
+      {PLAYWRIGHT_JSON_OUTPUT_NAME: `${process.cwd()}/${report}`, ...engine.env},
+    )
+  }
 }
 
 console.log('\nSummary:')

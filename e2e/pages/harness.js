@@ -18,6 +18,8 @@ const presets = {
   // Long polls behind a proxy that buffers: detected (autoTransport) or always (pollTransport), with the defaults.
   'auto-transport': () => ({transport: autoTransport()}),
   'poll-transport': () => ({transport: pollTransport()}),
+  // Polls of 500 ms whatever the idle timeout: a long one leaves a busy machine time to pass each poll on.
+  'poll-transport-500ms': () => ({transport: pollTransport({pollTimeout: 500})}),
   // A bearer token that a 401 refreshes: shouldRetry refreshes it and retries, headers reads it before every attempt.
   'token-refresh': (note) => {
     let token = 1

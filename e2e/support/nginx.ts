@@ -14,12 +14,21 @@ export const routes = {
   /** The usual SSE location: HTTP/1.1 to the upstream, no buffering, no cache, a short read timeout. */
   sse: '/sse/',
   /**
-   * A buffering proxy: nginx's defaults (HTTP/1.0 upstream, proxy_buffering on, said out loud in the config) with the
-   * server's `X-Accel-Buffering: no` ignored, so that nothing in the response can turn the buffering off; and buffers
-   * of 256 KB, like a corporate proxy or an antivirus scanner that holds a whole response: nginx passes a response on
-   * as each buffer fills, so with its default 4 KB ones a busy stream would trickle through in 4 KB bursts.
+   * A buffering proxy: a plain `proxy_pass` with nginx's defaults (an HTTP/1.0 upstream and proxy_buffering on, said
+   * out loud in the config) in front of a server that does not send `X-Accel-Buffering: no` (the test server's is
+   * ignored), the configuration that holds streams back in the field; and buffers of 256 KB, like a corporate proxy
+   * or an antivirus scanner that holds a whole response: nginx passes a response on as each buffer fills, so with
+   * its default 4-8 KB ones a busy stream would come through in bursts.
    */
   buffered: '/buffered/sse/',
+  /** The same with `proxy_http_version 1.1`: nginx 1.22 then passes each chunk on at once, buffering on or not. */
+  bufferedHttp11: '/buffered-http11/sse/',
+  /**
+   * The HTTP/1.1 route again, with `gzip on` for `text/event-stream` (a site-wide gzip_types list, say): under proxy
+   * buffering the compressor holds the stream back. (With proxy buffering off, or `X-Accel-Buffering: no` honoured,
+   * nginx flushes the compressor at every chunk and the stream goes through.)
+   */
+  gzip: '/gzip/sse/',
   /** nginx's defaults again, with the server's `X-Accel-Buffering: no` honoured. */
   bufferedAccel: '/buffered-accel/sse/',
 } as const
@@ -34,7 +43,7 @@ function upstreamBlock(servers: readonly string[]): string {
   return `  upstream holdfast_fleet {\n${lines.join('\n')}\n    keepalive 16;\n  }`
 }
 
-function config(port: number, upstreams: readonly string[]): string {
+function config(port: number, upstreams: readonly string[], readTimeoutS: number): string {
   const fleet = upstreams.length > 1
   const upstream = fleet ? 'http://holdfast_fleet' : (upstreams[0] as string)
   const sse = `${upstream}/sse/`
@@ -64,15 +73,35 @@ ${fleet ? upstreamBlock(upstreams) : ''}
       proxy_set_header Connection '';
       proxy_buffering off;
       proxy_cache off;
-      proxy_read_timeout ${PROXY_READ_TIMEOUT_S}s;
+      proxy_read_timeout ${readTimeoutS}s;
     }
     location ${routes.buffered} {
       proxy_pass ${sse};
+      proxy_http_version 1.0;
       proxy_buffering on;
       proxy_ignore_headers X-Accel-Buffering;
       proxy_buffer_size 256k;
       proxy_buffers 4 256k;
       proxy_busy_buffers_size 256k;
+    }
+    location ${routes.bufferedHttp11} {
+      proxy_pass ${sse};
+      proxy_http_version 1.1;
+      proxy_set_header Connection '';
+      proxy_buffering on;
+      proxy_ignore_headers X-Accel-Buffering;
+      proxy_buffer_size 256k;
+      proxy_buffers 4 256k;
+      proxy_busy_buffers_size 256k;
+    }
+    location ${routes.gzip} {
+      proxy_pass ${sse};
+      proxy_http_version 1.1;
+      proxy_set_header Connection '';
+      proxy_buffering on;
+      proxy_ignore_headers X-Accel-Buffering;
+      gzip on;
+      gzip_types text/event-stream;
     }
     location ${routes.bufferedAccel} {
       proxy_pass ${sse};
@@ -111,7 +140,10 @@ export interface Nginx {
  * Starts Debian's nginx (nginx-light) on loopback in the foreground, with a generated config in a fresh prefix
  * directory, in front of `upstream` (`http://127.0.0.1:PORT`), or of several test servers as one `upstream` block.
  */
-export async function startNginx(upstream: string | readonly string[]): Promise<Nginx> {
+export async function startNginx(
+  upstream: string | readonly string[],
+  {readTimeoutS = PROXY_READ_TIMEOUT_S}: {readTimeoutS?: number} = {},
+): Promise<Nginx> {
   const upstreams = typeof upstream === 'string' ? [upstream] : upstream
   const prefix = await mkdtemp(join(tmpdir(), 'holdfast-nginx-'))
   await mkdir(join(prefix, 'tmp'))
@@ -119,7 +151,7 @@ export async function startNginx(upstream: string | readonly string[]): Promise<
   // Another process may take the free port before nginx binds it: try a few.
   for (let tries = 0; tries < 3; tries++) {
     const port = await freePort()
-    await writeFile(join(prefix, 'nginx.conf'), config(port, upstreams))
+    await writeFile(join(prefix, 'nginx.conf'), config(port, upstreams, readTimeoutS))
     const child: ChildProcess = spawn(
       nginxBinary(),
       ['-p', prefix, '-c', 'nginx.conf', '-e', 'stderr', '-g', 'daemon off;'],

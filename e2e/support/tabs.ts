@@ -1,14 +1,20 @@
 // Pages of one browser context that share a stream with SharedEventSource (see tests/shared*.spec.ts).
-import type {BrowserContext} from '@playwright/test'
+import type {Page} from '@playwright/test'
 import type {ChannelScope} from '@holdfast/test-server'
+import type {Tab} from '../engines/tab'
 import {expect, fast, Harness, publish, streamUrl} from '../fixtures'
+
+/** Where the tabs come from: a Playwright `BrowserContext` (Chromium, Firefox), or the `engine` fixture (any engine). */
+export interface TabSource {
+  newPage(): Promise<Page | Tab>
+}
 
 /** A one-second idle timeout (the server's heartbeats come four times a second) also bounds a silent leader. */
 const init = {...fast, shareKey: 'e2e'}
 
 /** Opens `count` pages of `context`, each with a SharedEventSource labelled `shared` on the channel's stream. */
 export async function openTabs(
-  context: BrowserContext,
+  context: TabSource,
   origin: string,
   sse: ChannelScope,
   count: number,
@@ -40,18 +46,15 @@ export async function expectEveryTab(tabs: Harness[], ids: string[]): Promise<vo
 
 /**
  * `count` tabs sharing the channel's stream, `events` events delivered to every one of them: the start of every
- * hand-over test. Returns the tabs by role, the ids delivered and the leader's stream.
+ * hand-over test. Returns the tabs by role, the ids delivered and the leader's stream (the one open now: on a busy
+ * machine an idle timeout may have replaced the first).
  */
-export async function sharedStream(
-  context: BrowserContext,
-  origin: string,
-  sse: ChannelScope,
-  count: number,
-  events = 5,
-) {
+export async function sharedStream(context: TabSource, origin: string, sse: ChannelScope, count: number, events = 5) {
   const tabs = await openTabs(context, origin, sse, count)
   const {leader, followers} = await roles(tabs)
   const before = publish(sse, events)
   await expectEveryTab(tabs, before)
-  return {tabs, leader, followers, before, first: sse.connections()[0]!}
+  const [first] = sse.connections().filter((connection) => connection.state === 'open')
+  expect(first, 'one open stream, the leader’s').toBeDefined()
+  return {tabs, leader, followers, before, first: first!}
 }

@@ -3,12 +3,13 @@
 // Over HTTP/2 every request of the origin shares one connection, and the limit is gone; with SharedEventSource the
 // eight tabs share one stream, and the limit is never reached.
 import type {Page} from '@playwright/test'
+import type {Tab} from '../engines/tab'
 import {expect, fast, Harness, publish, streamUrl, test} from '../fixtures'
 
 const TABS = 8
 
 /** Opens `count` tabs of one context on the harness, one after the other (each load takes a connection too). */
-async function openTabs(newPage: () => Promise<Page>, origin: string, count: number): Promise<Harness[]> {
+async function openTabs(newPage: () => Promise<Page | Tab>, origin: string, count: number): Promise<Harness[]> {
   const tabs: Harness[] = []
   for (let i = 0; i < count; i++) {
     const harness = new Harness(await newPage())
@@ -58,9 +59,9 @@ test(
   {
     tag: '@http1-only',
   },
-  async ({context, sse, sseServer, request}) => {
+  async ({engine, sse, sseServer, request}) => {
     expect(sseServer.protocol).toBe('http/1.1')
-    const tabs = await openTabs(() => context.newPage(), sseServer.url, TABS)
+    const tabs = await openTabs(() => engine.newPage(), sseServer.url, TABS)
     const [first, second, third, , , sixth, seventh, eighth] = tabs as [Harness, ...Harness[]] & Harness[]
 
     // Six tabs, one stream each, one after the other: the server sees each one arrive.
@@ -71,11 +72,11 @@ test(
     // The seventh and eighth tabs ask for a stream, and the seventh for a small file besides.
     await seventh!.open('native', streamUrl(sse), {}, {native: true})
     await eighth!.open('native', streamUrl(sse), {}, {native: true})
-    await seventh!.page.evaluate(() => {
+    await seventh!.tab.evaluate(() => {
       const state = {done: false}
       Object.assign(window, {smallFetch: state})
       void fetch('/pages/record.js', {cache: 'no-store'}).then(() => (state.done = true))
-    })
+    }, null)
 
     // A known event reaches the six open tabs: the browser has had every chance to send the queued requests.
     const ids = publish(sse, 1)
@@ -83,7 +84,7 @@ test(
     expect(await seventh!.readyState('native')).toBe(0)
     expect(await eighth!.readyState('native')).toBe(0)
     expect(
-      await seventh!.page.evaluate(() => (window as unknown as {smallFetch: {done: boolean}}).smallFetch.done),
+      await seventh!.tab.evaluate(() => (window as unknown as {smallFetch: {done: boolean}}).smallFetch.done, null),
     ).toBe(false)
     // The server never saw the seventh stream: asked over the control API, from outside the browser.
     const answer = await request.get(`${sseServer.url}/control/connections?channel=${sse.channel}`)
@@ -95,7 +96,9 @@ test(
     await expect.poll(() => seventh!.readyState('native')).toBe(1)
     await expect.poll(() => eighth!.readyState('native')).toBe(1)
     await expect
-      .poll(() => seventh!.page.evaluate(() => (window as unknown as {smallFetch: {done: boolean}}).smallFetch.done))
+      .poll(() =>
+        seventh!.tab.evaluate(() => (window as unknown as {smallFetch: {done: boolean}}).smallFetch.done, null),
+      )
       .toBe(true)
     await expect.poll(() => sse.connections().filter((c) => c.state === 'open').length).toBe(5)
     expect(await sixth!.ids('native')).toEqual(ids)
@@ -107,15 +110,18 @@ test(
   {
     tag: '@http1-only',
   },
-  async ({context, sse, sseServer}) => {
+  async ({engine, sse, sseServer}) => {
     expect(sseServer.protocol).toBe('http/1.1')
-    const tabs = await openTabs(() => context.newPage(), sseServer.url, TABS)
+    const tabs = await openTabs(() => engine.newPage(), sseServer.url, TABS)
     for (const tab of tabs) await tab.open('shared', streamUrl(sse), fast, {shared: true})
     for (const tab of tabs) await expect.poll(() => tab.readyState('shared')).toBe(1)
     const roles = await Promise.all(tabs.map((tab) => tab.role('shared')))
     expect(roles.filter((role) => role === 'leader')).toHaveLength(1)
     // One connection for the eight tabs' stream; the seventh tab's small file loads at once.
-    const loaded = await tabs[6]!.page.evaluate(async () => (await fetch('/pages/record.js', {cache: 'no-store'})).ok)
+    const loaded = await tabs[6]!.tab.evaluate(
+      async () => (await fetch('/pages/record.js', {cache: 'no-store'})).ok,
+      null,
+    )
     expect(loaded).toBe(true)
     const ids = publish(sse, 3)
     for (const tab of tabs) await expect.poll(() => tab.ids('shared')).toEqual(ids)

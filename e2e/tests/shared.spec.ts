@@ -1,81 +1,88 @@
-// SharedEventSource in real Chromium: the pages of one browser context share one stream through Web Locks and
-// BroadcastChannel. The leader goes away (three ways here; the back/forward cache in shared-bfcache.spec.ts) and
-// freezes; every surviving page gets every event exactly once. Eight tabs on one stream: many-tabs.spec.ts.
-import type {Page} from '@playwright/test'
-import {expect, publish, test} from '../fixtures'
+// SharedEventSource: the pages of one browser context share one stream through Web Locks and BroadcastChannel. The
+// leader goes away (three ways here, two of them in every engine; the back/forward cache in shared-bfcache.spec.ts)
+// and freezes (Chromium only: over CDP); every surviving page gets every event exactly once. Eight tabs on one
+// stream: many-tabs.spec.ts.
+import {chromiumOnly} from '../engines/engines'
+import {expect, publish, test, type Harness} from '../fixtures'
 import {expectEveryTab, sharedStream} from '../support/tabs'
 
-/** Takes the leader away in one of four ways. */
-const goAway: Record<string, (leader: Page) => Promise<unknown>> = {
-  'page.close()': (leader) => leader.close(),
-  'a renderer crash': async (leader) => {
-    const crashed = new Promise((resolve) => leader.once('crash', resolve))
-    const cdp = await leader.context().newCDPSession(leader)
-    // Not awaited: the reply never comes from a renderer that is gone (awaiting it hangs the test).
-    void cdp.send('Page.crash').catch(() => {})
-    await crashed
+/** Takes the leader away in one of three ways; `tag` limits a way to the engines that can do it. */
+const goAway: Record<string, {leave: (leader: Harness) => Promise<unknown>; tag?: string}> = {
+  'page.close()': {leave: (leader) => leader.tab.close()},
+  'a renderer crash': {
+    leave: async ({page: leader}) => {
+      const crashed = new Promise((resolve) => leader.once('crash', resolve))
+      const cdp = await leader.context().newCDPSession(leader)
+      // Not awaited: the reply never comes from a renderer that is gone (awaiting it hangs the test).
+      void cdp.send('Page.crash').catch(() => {})
+      await crashed
+    },
+    tag: chromiumOnly,
   },
 
-  'a navigation away': (leader) => leader.goto('about:blank'),
+  'a navigation away': {leave: (leader) => leader.tab.goto('about:blank')},
 }
 
-for (const [how, leave] of Object.entries(goAway)) {
-  test(`the leader goes away (${how}) while events flow: a follower takes over from the newest id, no page misses or repeats an event`, async ({
-    context,
-    sse,
-    sseServer,
-  }) => {
-    const {leader, followers, before, first} = await sharedStream(context, sseServer.url, sse, 3, 10)
-    await leave(leader.page)
-    const during = publish(sse, 10) // published while no tab leads: the new leader gets them replayed by id
+for (const [how, {leave, tag = []}] of Object.entries(goAway)) {
+  test(
+    `the leader goes away (${how}) while events flow: a follower takes over from the newest id, no page misses or repeats an event`,
+    {
+      tag,
+    },
+    async ({engine, sse, sseServer}) => {
+      const {leader, followers, before, first} = await sharedStream(engine, sseServer.url, sse, 3, 10)
+      await leave(leader)
+      const during = publish(sse, 10) // published while no tab leads: the new leader gets them replayed by id
+      const second = await sse.waitForConnection(undefined, {after: first})
+      expect(second.lastEventId).toBe(before.at(-1))
+      const after = publish(sse, 10)
+      await expectEveryTab(followers, [...before, ...during, ...after])
+      const newRoles = await Promise.all(followers.map((tab) => tab.role('shared')))
+      expect(newRoles.sort()).toEqual(['follower', 'leader'])
+      const ids = sse.connections().map((connection) => connection.id)
+      expect(ids.slice(ids.indexOf(first.id) + 1)).toEqual([second.id]) // one hand-over, one new stream
+    },
+  )
+}
+
+test(
+  'a frozen leader (its JavaScript paused) is stolen from: the followers recover with no loss, the old leader stops',
+  {tag: chromiumOnly},
+  async ({context, sse, sseServer}) => {
+    const {leader, followers, before, first} = await sharedStream(context, sseServer.url, sse, 3, 5)
+    const cdp = await context.newCDPSession(leader.page)
+    await cdp.send('Debugger.enable')
+    await cdp.send('Debugger.pause')
+    // The paused page keeps its lock and its stream; the followers hear nothing for an idle timeout, and one steals.
     const second = await sse.waitForConnection(undefined, {after: first})
     expect(second.lastEventId).toBe(before.at(-1))
-    const after = publish(sse, 10)
-    await expectEveryTab(followers, [...before, ...during, ...after])
-    const newRoles = await Promise.all(followers.map((tab) => tab.role('shared')))
-    expect(newRoles.sort()).toEqual(['follower', 'leader'])
-    expect(sse.connections()).toHaveLength(2)
-  })
-}
+    const after = publish(sse, 5)
+    await expectEveryTab(followers, [...before, ...after])
+    await cdp.send('Debugger.resume')
+    // Woken up, the old leader finds its lock stolen: it closes its own stream and follows.
+    await expect.poll(() => leader.role('shared')).toBe('follower')
+    expect((await sse.waitForClose(first)).closedBy).toBe('client')
+    // What was relayed while its page was paused reaches it too: the new leader's backlog fills what it lacks.
+    const more = publish(sse, 3)
+    await expectEveryTab([leader, ...followers], [...before, ...after, ...more])
+  },
+)
 
-test('a frozen leader (its JavaScript paused) is stolen from: the followers recover with no loss, the old leader stops', async ({
-  context,
-  sse,
-  sseServer,
-}) => {
-  const {leader, followers, before, first} = await sharedStream(context, sseServer.url, sse, 3, 5)
-  const cdp = await context.newCDPSession(leader.page)
-  await cdp.send('Debugger.enable')
-  await cdp.send('Debugger.pause')
-  // The paused page keeps its lock and its stream; the followers hear nothing for an idle timeout, and one steals.
-  const second = await sse.waitForConnection(undefined, {after: first})
-  expect(second.lastEventId).toBe(before.at(-1))
-  const after = publish(sse, 5)
-  await expectEveryTab(followers, [...before, ...after])
-  await cdp.send('Debugger.resume')
-  // Woken up, the old leader finds its lock stolen: it closes its own stream and follows.
-  await expect.poll(() => leader.role('shared')).toBe('follower')
-  expect((await sse.waitForClose(first)).closedBy).toBe('client')
-  // What was relayed while its page was paused reaches it too: the new leader's backlog fills what it lacks.
-  const more = publish(sse, 3)
-  await expectEveryTab([leader, ...followers], [...before, ...after, ...more])
-})
-
-test('a follower whose page was paused while events flowed catches up: every event once, in order', async ({
-  context,
-  sse,
-  sseServer,
-}) => {
-  const {leader, followers, before, first} = await sharedStream(context, sseServer.url, sse, 3, 5)
-  const [paused, other] = followers as [(typeof followers)[number], (typeof followers)[number]]
-  const cdp = await context.newCDPSession(paused.page)
-  await cdp.send('Debugger.enable')
-  await cdp.send('Debugger.pause')
-  const during = publish(sse, 5)
-  await expectEveryTab([leader, other], [...before, ...during])
-  await cdp.send('Debugger.resume')
-  const after = publish(sse, 3)
-  await expectEveryTab([leader, ...followers], [...before, ...during, ...after])
-  expect(await paused.role('shared')).toBe('follower')
-  expect(sse.connections()).toEqual([expect.objectContaining({id: first.id})])
-})
+test(
+  'a follower whose page was paused while events flowed catches up: every event once, in order',
+  {tag: chromiumOnly},
+  async ({context, sse, sseServer}) => {
+    const {leader, followers, before, first} = await sharedStream(context, sseServer.url, sse, 3, 5)
+    const [paused, other] = followers as [(typeof followers)[number], (typeof followers)[number]]
+    const cdp = await context.newCDPSession(paused.page)
+    await cdp.send('Debugger.enable')
+    await cdp.send('Debugger.pause')
+    const during = publish(sse, 5)
+    await expectEveryTab([leader, other], [...before, ...during])
+    await cdp.send('Debugger.resume')
+    const after = publish(sse, 3)
+    await expectEveryTab([leader, ...followers], [...before, ...during, ...after])
+    expect(await paused.role('shared')).toBe('follower')
+    expect(sse.connections()).toEqual([expect.objectContaining({id: first.id})])
+  },
+)

@@ -1,7 +1,7 @@
 import {HoldfastError, type HoldfastErrorCode} from './errors'
 import type {NormalizedOptions} from './options'
 import {fetchFollowing, type Followed} from './redirects'
-import {toHeaderValue, urlWithLastEventId} from './resume'
+import {lastEventIdIn, toHeaderValue, urlWithLastEventId} from './resume'
 import {parseRetryAfter} from './retry-after'
 
 const EXCERPT_BYTES = 1024
@@ -26,7 +26,7 @@ async function resolveHeaders(options: NormalizedOptions, request: AttemptReques
     // [spec] Accept: text/event-stream (a caller's own Accept is respected).
     if (!headers.has('accept')) headers.set('accept', 'text/event-stream')
     // [spec] Last-Event-ID when the last event ID string is not empty, encoded as UTF-8.
-    if (request.lastEventId !== '' && options.lastEventIdIn !== 'query')
+    if (request.lastEventId !== '' && lastEventIdIn(request.lastEventId, options.lastEventIdIn) !== 'query')
       headers.set('last-event-id', toHeaderValue(request.lastEventId))
     return headers
   } catch (cause) {
@@ -37,8 +37,9 @@ async function resolveHeaders(options: NormalizedOptions, request: AttemptReques
   }
 }
 
+/** Why something failed, for a message; a stream errored without a reason (msw's sse() `client.error()`) has none. */
 function describe(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause)
+  return cause instanceof Error ? cause.message : String(cause ?? 'no reason given')
 }
 
 /** [spec] The MIME type's essence is text/event-stream; parameters and letter case do not matter. */

@@ -128,6 +128,39 @@ describe('[ext] autoTransport(): streams, and long-polls behind a buffering prox
     ])
   })
 
+  it('resumes its first poll from the last id a stream gave it, a cursor (an id alone) too', async () => {
+    const stream = mockStream()
+    const {log} = automatic()
+    const through = await stream.next()
+    through.respond()
+    through.send('id: 4\n\n') // a server's cursor (an id alone) reached it before the path began to buffer
+    await flush()
+    through.fail()
+    await until(() => log.some((line) => line.startsWith('reconnecting')), 'the drop')
+    for (const head of [true, false]) {
+      await waitAnnounced(log)
+      await starve(await stream.next(), head)
+    }
+    await waitAnnounced(log)
+    const poll = await stream.next()
+    expect(isPoll(poll)).toBe(true)
+    expect(poll.request.headers.get('last-event-id')).toBe('4')
+  })
+
+  it('resumes its first poll from the lastEventId option when nothing came through', async () => {
+    const stream = mockStream()
+    automatic({}, {lastEventId: '9'}) // the id of the state the app loaded first
+    expect((await untilPolling(stream)).request.headers.get('last-event-id')).toBe('9')
+  })
+
+  it('has no Last-Event-ID for its first poll when neither an event nor a cursor came through: what was published before it is lost', async () => {
+    const stream = mockStream()
+    const {source} = automatic()
+    const poll = await untilPolling(stream)
+    expect(poll.request.headers.get('last-event-id')).toBeNull()
+    expect(source.lastEventId).toBe('')
+  })
+
   it('counts only starved attempts in a row: a byte received, from a stream or its head-less retry, resets it', async () => {
     const stream = mockStream()
     const {source, log} = automatic()

@@ -68,6 +68,21 @@ describe('[ext] pollTransport(): long polling', () => {
     expect(source.transport).toBe('poll')
   })
 
+  it("takes the server's cursor, an id alone, from a poll that had nothing: no event, and the next poll resumes from it", async () => {
+    const stream = mockStream()
+    const {source, log} = polling()
+    const first = await stream.next()
+    expect(first.request.headers.get('last-event-id')).toBeNull()
+    first.respond()
+    first.send('id: 7\n\n') // the cursor the test server gives a poll without a Last-Event-ID
+    await vi.advanceTimersByTimeAsync(500)
+    first.end()
+    const second = await stream.next()
+    expect(second.request.headers.get('last-event-id')).toBe('7')
+    expect(source.lastEventId).toBe('7')
+    expect(log).toEqual(['open:1'])
+  })
+
   it('a poll that fails is a failure like any other: error, backoff, then the next poll with the id', async () => {
     const stream = mockStream()
     const {source, log} = polling()

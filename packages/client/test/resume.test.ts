@@ -109,3 +109,79 @@ describe('[ext] Last-Event-ID resume', () => {
     await flush()
   })
 })
+
+/** User agents (as each engine sends it) and where a non-ASCII id goes there with `lastEventIdIn: 'header'`. */
+const agents = {
+  'WebKitGTK 2.50 (MiniBrowser, Epiphany)': {
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/60.5 Safari/605.1.15',
+    nonAscii: 'query',
+  },
+  'WPE WebKit': {
+    userAgent: 'Mozilla/5.0 (Linux; aarch64) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15',
+    nonAscii: 'query',
+  },
+  'Chromium on Linux': {
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36',
+    nonAscii: 'header',
+  },
+  'an Android WebView': {
+    userAgent:
+      'Mozilla/5.0 (Linux; Android 14; K; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/156.0.0.0 Mobile Safari/537.36',
+    nonAscii: 'header',
+  },
+  'Firefox on Linux': {
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0',
+    nonAscii: 'header',
+  },
+  'Safari on macOS': {
+    userAgent:
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/26.0 Safari/605.1.15',
+    nonAscii: 'header',
+  },
+} as const
+
+describe('[ext] a non-ASCII Last-Event-ID where no header can carry its bytes (WebKitGTK, WPE)', () => {
+  for (const [engine, {userAgent, nonAscii}] of Object.entries(agents)) {
+    it(`${engine}: a non-ASCII id goes in the ${nonAscii}${nonAscii === 'query' ? ' parameter alone' : ' as UTF-8 bytes'}; an ASCII id in the header`, async () => {
+      vi.stubGlobal('navigator', {userAgent})
+      try {
+        const stream = mockStream()
+        const source = openSource({retryDelay: 100, lastEventId: 'é€𝄞'})
+        const first = await stream.next()
+        const header = first.request.headers.get('last-event-id')
+        if (nonAscii === 'query') {
+          expect(header).toBeNull()
+          expect(first.url.searchParams.get('lastEventId')).toBe('é€𝄞')
+        } else {
+          expect([...(header ?? '')].map((char) => char.charCodeAt(0))).toEqual([...new TextEncoder().encode('é€𝄞')])
+          expect(first.url.searchParams.has('lastEventId')).toBe(false)
+        }
+        first.respond()
+        useFakeClock()
+        const next = await reconnectAfter(stream, source, 'id: 42\ndata: x\n\n')
+        expect(next.request.headers.get('last-event-id')).toBe('42')
+        expect(next.url.searchParams.has('lastEventId')).toBe(false)
+        source.close()
+      } finally {
+        vi.unstubAllGlobals()
+      }
+    })
+  }
+
+  it("WebKitGTK, lastEventIdIn 'both': a non-ASCII id in the query parameter alone, an ASCII one in both", async () => {
+    vi.stubGlobal('navigator', agents['WebKitGTK 2.50 (MiniBrowser, Epiphany)'])
+    try {
+      const stream = mockStream()
+      openSource({lastEventIdIn: 'both', lastEventId: 'ü'})
+      const {request, url} = await stream.next()
+      expect(request.headers.has('last-event-id')).toBe(false)
+      expect(url.searchParams.get('lastEventId')).toBe('ü')
+      openSource({lastEventIdIn: 'both', lastEventId: 'u'})
+      const ascii = await stream.next()
+      expect(ascii.request.headers.get('last-event-id')).toBe('u')
+      expect(ascii.url.searchParams.get('lastEventId')).toBe('u')
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+})

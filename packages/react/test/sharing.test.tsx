@@ -1,7 +1,8 @@
 import {act, render, renderHook, waitFor} from '@testing-library/react'
-import {StrictMode, useState} from 'react'
+import {StrictMode, useLayoutEffect, useState} from 'react'
 import {describe, expect, it} from 'vitest'
-import {useEventSource, type UseEventSourceOptions} from '../src/index'
+import {liveStreamCount} from '../src/registry'
+import {resetStreams, useEventSource, type UseEventSourceOptions} from '../src/index'
 import {FakeSource} from './fake-source'
 
 const create = FakeSource.create
@@ -122,6 +123,36 @@ describe('one connection per stream', () => {
     )
   })
 
+  it('a type added to `types` on a re-render reaches the source; one dropped stops being listened to', () => {
+    const {result, rerender} = renderHook(({types}) => useEventSource('/feed', {create, types}), {
+      initialProps: {types: ['price']},
+    })
+    const [source] = FakeSource.made
+    rerender({types: ['price', 'trade']})
+    act(() => source!.emit('a trade', {type: 'trade'}))
+    expect(result.current.message).toMatchObject({type: 'trade', data: 'a trade'})
+    rerender({types: ['trade']})
+    expect([...source!.listeners.keys()].sort()).toEqual(['error', 'open', 'reconnecting', 'trade'])
+  })
+
+  it('a component that mounts on a running stream shows what arrived between its render and its subscription', () => {
+    /** Emits in a layout effect: after the components of its commit rendered, before they subscribe. */
+    function EmitOnCommit({data}: {data: string}) {
+      useLayoutEffect(() => FakeSource.made[0]!.emit(data), [data])
+      return null
+    }
+    const view = render(<Price />)
+    act(() => FakeSource.made[0]!.emit('1'))
+    view.rerender(
+      <>
+        <Price />
+        <Price />
+        <EmitOnCommit data="2" />
+      </>,
+    )
+    expect(view.container.textContent).toBe('connecting: 2connecting: 2')
+  })
+
   it('does not connect while disabled or without a URL', () => {
     const {result} = renderHook(() => [
       useEventSource('/feed', {create, enabled: false}),
@@ -132,5 +163,32 @@ describe('one connection per stream', () => {
       ['idle', 2],
       ['idle', 2],
     ])
+  })
+})
+
+describe('resetStreams, between two tests', () => {
+  it('closes a stream in its deferred close at once, so that the next mount opens its own and starts from nothing', () => {
+    const first = render(<Price />)
+    act(() => {
+      FakeSource.made[0]!.open()
+      FakeSource.made[0]!.emit('42')
+    })
+    first.unmount() // React Testing Library's cleanup()
+    resetStreams()
+    expect(FakeSource.made[0]!.closed).toBe(true)
+    expect(liveStreamCount()).toBe(0)
+    // The next test, within the same macrotask: a connection of its own, none of the previous test's data.
+    const second = render(<Price />)
+    expect(FakeSource.made).toHaveLength(2)
+    expect(second.container.textContent).toBe('connecting: none')
+  })
+
+  it('closes the stream of a component still mounted, which then shows it closed', () => {
+    const view = render(<Price />)
+    act(() => FakeSource.made[0]!.open())
+    act(() => resetStreams())
+    expect(FakeSource.made[0]!.closed).toBe(true)
+    expect(view.container.textContent).toBe('closed: none')
+    expect(liveStreamCount()).toBe(0)
   })
 })

@@ -90,13 +90,15 @@ export class ConnectionRegistry {
   waitFor(
     predicate: ConnectionPredicate = () => true,
     options: WaitForConnectionOptions = {},
+    /** What the predicate asks for, for the timeout's message ("with channel news, Last-Event-ID 7"). */
+    what?: string,
   ): Promise<ConnectionRecord> {
     const timeoutMs = waitTimeout(options)
     const afterSeq = this.#afterSeq(options.after)
     const test = (record: ConnectionRecord): ConnectionRecord | undefined =>
       record.seq > afterSeq && predicate(record) ? record : undefined
     const initial = this.list().find((record) => test(record) !== undefined)
-    return this.#waits.wait(test, timeoutMs, () => this.#timeoutMessage(afterSeq), initial)
+    return this.#waits.wait(test, timeoutMs, () => this.#timeoutMessage(afterSeq, what), initial)
   }
 
   /** Resolves with the connection's record once it is closed (at once if it already is). */
@@ -129,9 +131,11 @@ export class ConnectionRegistry {
     return seq
   }
 
-  #timeoutMessage(afterSeq: number): string {
+  #timeoutMessage(afterSeq: number, what: string | undefined): string {
     const seen = this.list().filter((record) => record.seq > afterSeq)
     const list = seen.length === 0 ? 'none' : seen.slice(-10).map(describe).join(', ')
-    return `No connection matched the predicate${afterSeq > 0 ? ` after c${afterSeq}` : ''}; connections seen: ${list}`
+    const after = afterSeq > 0 ? ` after c${afterSeq}` : ''
+    const missing = what === undefined ? `matched the predicate${after}` : `${what} arrived${after}`
+    return `No connection ${missing}; connections seen: ${list}`
   }
 }

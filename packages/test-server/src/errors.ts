@@ -20,6 +20,8 @@
  * - `listen-failed`: the server could not bind its address (port in use, say).
  * - `redis-unavailable`: the server runs on Redis (`redis` option) and Redis cannot be reached (at start, or lost
  *   while running: publishes and new streams are refused until it is back) or refused a command.
+ * - `missing-dependency`: an option needs a package that is not installed (`redis` needs `@redis/client`); the
+ *   message names it.
  * - `internal`: a bug in the test server; the message says where. Other requests are not affected.
  */
 export type TestServerErrorCode =
@@ -40,6 +42,7 @@ export type TestServerErrorCode =
   | 'closed'
   | 'listen-failed'
   | 'redis-unavailable'
+  | 'missing-dependency'
   | 'internal'
 
 const statuses: Record<TestServerErrorCode, number> = {
@@ -60,6 +63,7 @@ const statuses: Record<TestServerErrorCode, number> = {
   closed: 503,
   'listen-failed': 500,
   'redis-unavailable': 503,
+  'missing-dependency': 500,
   internal: 500,
 }
 

@@ -42,6 +42,15 @@ export function retryFrame(ms: number): Buffer {
 }
 
 /**
+ * [ext] The cursor of a request without a Last-Event-ID: an `id:` field alone. [spec] It dispatches nothing (no data)
+ * but sets the client's last event ID, so that its next request resumes from here although no event reached it yet.
+ * (Chromium's native EventSource ignores an id without data; spec-following clients, Holdfast's among them, take it.)
+ */
+export function cursorFrame(lastSeq: number): Buffer {
+  return Buffer.from(`id: ${lastSeq}\n\n`)
+}
+
+/**
  * [ext] The `replay-gap` event: no id (the client keeps its last id); data says what could not be resumed from
  * `lastEventId`, and the oldest id the log still holds.
  */

@@ -2,7 +2,7 @@ import {STATUS_CODES} from 'node:http'
 import type {Channel, Subscriber} from './channel.js'
 import {ArmedFaults} from './faults/armed.js'
 import type {FaultEntry} from './faults/entry.js'
-import {gapFrame, HEARTBEAT, HEARTBEAT_CHUNK, retryFrame} from './frame.js'
+import {cursorFrame, gapFrame, HEARTBEAT, HEARTBEAT_CHUNK, retryFrame} from './frame.js'
 import {Outbox} from './outbox.js'
 import {PollWindow, type PollEnding} from './poll.js'
 import {
@@ -251,6 +251,8 @@ export class Stream implements Subscriber {
     host.stats.streamOpened(this.transport, protocolOf(this.#req))
     for (const entry of options.faults) this.arm(entry)
     if (options.retryMs !== false) this.write(retryFrame(options.retryMs))
+    // A poll with no position yet gets one at once: the next poll resumes from here, whatever is published meanwhile.
+    if (plan.result === 'none' && poll) this.write(cursorFrame(this.channel.lastSeq))
     this.#replayPlan(plan, this.lastEventId ?? '')
     host.stats.eventsReplayed += plan.entries.length
     if (this.#phase.name === 'open') this.channel.subscribers.add(this)

@@ -177,7 +177,18 @@ describe('the control API', () => {
     // Nothing ever connects to this channel: the outcome does not depend on timing, only the 20 ms wait does.
     const answer = await call(server, 'GET', '/control/connections/wait?channel=nobody&timeoutMs=20')
     expect(answer.status).toBe(408)
-    expect(answer.body.error).toEqual({code: 'timeout', message: expect.stringMatching(/No connection matched/)})
+    expect(answer.body.error).toEqual({
+      code: 'timeout',
+      message:
+        'No connection with channel nobody arrived; connections seen: none (waited 20 ms; pass a larger timeoutMs to wait longer)',
+    })
+    connect(server.streamUrl('feed'))
+    await server.waitForConnection((c) => c.state === 'open')
+    const wait = '/control/connections/wait?channel=feed&after=c1&lastEventId=1&transport=stream&timeoutMs=20'
+    expect((await call(server, 'GET', wait)).body.error.message).toBe(
+      'No connection with channel feed, Last-Event-ID 1, transport stream arrived after c1; connections seen: none ' +
+        '(waited 20 ms; pass a larger timeoutMs to wait longer)',
+    )
   })
 
   it('reports channels and their logs, and deletes a channel', async () => {

@@ -44,6 +44,25 @@ describe('a long poll (?transport=poll)', () => {
     })
   })
 
+  it('[ext] gives a poll without a Last-Event-ID a cursor at once, an id alone: the next poll resumes from it', async () => {
+    const {server} = await startServer({retryMs: false, heartbeatMs: 0})
+    server.publish('news', 'before')
+    const first = poll(server, 'news', {pollTimeoutMs: 0})
+    expect(await first.ended).toBe('end')
+    expect(first.text).toBe('id: 1\n\n')
+    expect(first.events()).toEqual([]) // [spec] no data: nothing is dispatched, the last event ID is set
+    server.publish('news', 'between') // while no poll is open
+    const next = poll(server, 'news', {}, {headers: {'Last-Event-ID': '1'}})
+    expect(await next.ended).toBe('end')
+    expect(next.events()).toEqual([{id: '2', event: 'message', data: 'between'}])
+    // A poll that resumes, and a stream, get no cursor.
+    expect(next.text).toBe('id: 2\ndata: between\n\n')
+    const stream = connect(server.streamUrl('news'))
+    await server.waitForConnection((c) => c.transport === 'stream' && c.state === 'open')
+    server.publish('news', 'live')
+    expect(await stream.waitForText('data: live\n\n')).toBe('id: 3\ndata: live\n\n')
+  })
+
   it('reads the Last-Event-ID from the query when there is no header', async () => {
     const {server} = await startServer({retryMs: false})
     for (const data of ['a', 'b']) server.publish('news', data)
@@ -84,7 +103,7 @@ describe('a long poll (?transport=poll)', () => {
     expect(server.connection('c1')?.state).toBe('open')
     await vi.advanceTimersByTimeAsync(1)
     expect(await long.ended).toBe('end')
-    expect(long.text).toBe('')
+    expect(long.text).toBe('id: 0\n\n') // the cursor only: the next poll resumes from it
     expect(await closedRecord(server)).toMatchObject({eventsSent: 0, closedBy: 'server', closeReason: 'poll-timeout'})
 
     const short = poll(server, 'news', {pollTimeoutMs: 0})
@@ -253,7 +272,7 @@ describe('faults on long polls', () => {
     server.inject({type: 'drop', midEvent: true}, 'news')
     server.publish('news', 'cut in half')
     expect(await cut.ended).toBe('aborted')
-    expect(cut.text).toBe('id: 1\ndata: ') // the first 12 of its 25 bytes
+    expect(cut.text).toBe('id: 0\n\nid: 1\ndata: ') // the cursor, then the first 12 of the event's 25 bytes
     expect(await closedRecord(server, 'c2')).toMatchObject({eventsSent: 0, closeReason: 'fault-drop'})
   })
 
@@ -265,7 +284,7 @@ describe('faults on long polls', () => {
     server.inject({type: 'stall'}, 'news')
     server.publish('news', 'during the stall')
     await vi.advanceTimersByTimeAsync(20_000)
-    expect(client.text).toBe('')
+    expect(client.text).toBe('id: 0\n\n') // the cursor, written as it opened, then nothing
     expect(server.connection('c1')).toMatchObject({state: 'open', stalled: true, heartbeatsSent: 0})
 
     expect(server.resume('news')).toBe(1)
@@ -334,10 +353,10 @@ describe('faults on long polls', () => {
     await server.waitForConnection((c) => c.state === 'open')
     server.inject({type: 'trickle', intervalMs: 10}, 'news')
     server.publish('news', 'slow') // 'id: 1\ndata: slow\n\n': 18 bytes
-    await client.waitForText('i')
+    await client.waitForText('id: 0\n\ni') // the cursor, then the first trickled byte
     await vi.advanceTimersByTimeAsync(100)
     expect(server.connection('c1')).toMatchObject({state: 'open'})
-    expect(client.text.length).toBeLessThan(18)
+    expect(client.text.length).toBeLessThan(7 + 18)
     await vi.advanceTimersByTimeAsync(100)
     expect(await client.ended).toBe('end')
     expect(parseEvents(client.text)).toEqual([{id: '1', event: 'message', data: 'slow'}])
@@ -354,7 +373,7 @@ describe('faults on long polls', () => {
     expect(server.connection('c1')?.state).toBe('open')
     server.inject({type: 'end'}, 'news')
     expect(await client.ended).toBe('end')
-    expect(client.text).toBe('foo: bar\nbaz\n\nevent: oversized\ndata: xxxxxxxxxx\n\n')
+    expect(client.text).toBe('id: 0\n\nfoo: bar\nbaz\n\nevent: oversized\ndata: xxxxxxxxxx\n\n')
     expect((await closedRecord(server)).closeReason).toBe('fault-end')
   })
 })

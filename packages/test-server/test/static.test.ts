@@ -58,6 +58,25 @@ describe('static files', () => {
     expect((await call(server, 'GET', '/control/faults')).body).toEqual({faults: []})
   })
 
+  it('serve a Vite build with its default base: "/" mounted at /, its /assets/… included (not under a prefix)', async () => {
+    const vite = mkdtempSync(join(tmpdir(), 'holdfast-vite-'))
+    mkdirSync(join(vite, 'assets'))
+    writeFileSync(join(vite, 'index.html'), '<script type="module" src="/assets/index-a1b2.js"></script>')
+    writeFileSync(join(vite, 'assets', 'index-a1b2.js'), 'console.log(1)\n')
+    const {server} = await startServer({static: {'/': vite}})
+    const page = await fetch(`${server.url}/?stream=/sse/news`)
+    expect(await page.text()).toContain('/assets/index-a1b2.js')
+    const script = await fetch(new URL('/assets/index-a1b2.js', page.url))
+    expect(script.status).toBe(200)
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
+    expect((await call(server, 'GET', '/health')).body.status).toBe('ok')
+
+    const {server: prefixed} = await startServer({static: {'/app': vite}})
+    const under = await fetch(`${prefixed.url}/app/`)
+    expect(under.status).toBe(200)
+    expect((await fetch(new URL('/assets/index-a1b2.js', under.url))).status).toBe(404)
+  })
+
   it('send CORS headers, so pages on another origin can load them', async () => {
     const {server} = await startServer({static: {'/app': dir}})
     const response = await fetch(`${server.url}/app/client.js`, {headers: {Origin: 'http://localhost:5173'}})

@@ -49,13 +49,18 @@ return counter
 `
 
 /**
- * A consistent snapshot of a channel: the last id allocated, and the log entries after ARGV[1], oldest first.
+ * A consistent snapshot of a channel: the last id allocated, and the log entries after ARGV[1], oldest first; and a
+ * barrier, `barrier <ARGV[3]>`, published on the live channel. A subscriber gets messages in the order Redis ran
+ * their scripts, so once the barrier arrived, every event this snapshot counted that was published while the
+ * subscription held has arrived too, even those the log no longer holds (or never held, with `replayLimit: 0`).
  *
- * KEYS: counter, log. ARGV: the last id this server has.
+ * KEYS: counter, log. ARGV: the last id this server has, live channel, barrier token.
  */
 export const SYNC_SCRIPT = `
 local counter = tonumber(redis.call('GET', KEYS[1]) or '0')
-return {counter, redis.call('XRANGE', KEYS[2], '(' .. ARGV[1] .. '-0', '+')}
+local entries = redis.call('XRANGE', KEYS[2], '(' .. ARGV[1] .. '-0', '+')
+redis.call('PUBLISH', ARGV[2], 'barrier ' .. ARGV[3])
+return {counter, entries}
 `
 
 /**
@@ -128,6 +133,11 @@ export function parseLiveMessage(message: string): {seq: number; payload: string
   const seq = Number(message.slice(0, space))
   if (!Number.isSafeInteger(seq) || seq < 1) return undefined
   return {seq, payload: message.slice(space + 1)}
+}
+
+/** The token of a barrier message (`barrier <token>`, see SYNC_SCRIPT); `undefined` for any other message. */
+export function parseBarrier(message: string): string | undefined {
+  return message.startsWith('barrier ') ? message.slice(8) : undefined
 }
 
 /** A stream entry id `<seq>-0` as the seq. */

@@ -1,12 +1,15 @@
 import type {Channel, NormalizedEvent} from '../channel.js'
 import {TestServerError} from '../errors.js'
+import {randomUUID} from 'node:crypto'
 import type {RedisConfig} from '../options.js'
 import type {Logger, PublishedEvent} from '../types.js'
 import type {Engine, EngineHealth} from './engine.js'
+import {messageOf, openConnections, type RedisConnection} from './redis-connection.js'
 import {Follower, type FollowerHost, type RawEvent, type Snapshot} from './redis-follower.js'
 import {
   channelKeys,
   encodePayload,
+  parseBarrier,
   parseLiveMessage,
   PUBLISH_SCRIPT,
   RESTORE_SCRIPT,
@@ -15,36 +18,17 @@ import {
   type ChannelKeys,
 } from './redis-scripts.js'
 
-/** The part of node-redis this engine uses (`@redis/client`, loaded only when the `redis` option is given). */
-interface RedisConnection {
-  readonly isReady: boolean
-  connect(): Promise<unknown>
-  duplicate(): RedisConnection
-  sendCommand(args: string[]): Promise<unknown>
-  subscribe(channel: string, listener: (message: string, channel: string) => void): Promise<unknown>
-  unsubscribe(channel: string): Promise<unknown>
-  on(event: 'error' | 'ready' | 'reconnecting' | 'end', listener: (error?: Error) => void): unknown
-  destroy(): void
-}
-
-/** Reconnection delays once running: 50 ms doubling up to 1 s, for as long as it takes. */
-function reconnectDelay(retries: number): number {
-  return Math.min(50 * 2 ** retries, 1000)
-}
-
 /** How long to wait before catching up again when a channel failed to while Redis answered. */
 const RETRY_CATCH_UP_MS = 250
 
-function messageOf(error: unknown): string {
-  const inner = (error as {originalError?: unknown})?.originalError ?? error
-  const text = inner instanceof Error ? inner.message : String(inner)
-  // Node's AggregateError (IPv4 and IPv6 both refused) has an empty message; its parts say it.
-  if (text === '' && inner instanceof AggregateError)
-    return inner.errors.map((part: unknown) => (part as Error).message).join('; ')
-  return text || 'unknown error'
-}
-
-type Link = {name: 'up'} | {name: 'down'; since: number; cause: string} | {name: 'closed'}
+/**
+ * - `up`: both connections ready, every channel current (or loading while Redis answers): publishes are taken.
+ * - `down`: a connection is lost: publishes are refused, every channel is stale, new streams get 503.
+ * - `catching-up`: both connections are back; channels catch up from the log, and those that did take streams
+ *   again. Publishes wait for `up`, once every channel caught up, those first used meanwhile included.
+ */
+type Link =
+  {name: 'up'} | {name: 'down'; since: number; cause: string} | {name: 'catching-up'; since: number} | {name: 'closed'}
 
 /**
  * The engine of a fleet: ids, logs and fan-out in Redis, shared by every server pointed at the same Redis.
@@ -61,6 +45,7 @@ type Link = {name: 'up'} | {name: 'down'; since: number; cause: string} | {name:
  */
 export class RedisEngine implements Engine, FollowerHost {
   readonly kind = 'redis'
+  readonly id = randomUUID()
   readonly #config: RedisConfig
   readonly #replayLimit: number
   readonly #log: Logger
@@ -72,7 +57,6 @@ export class RedisEngine implements Engine, FollowerHost {
   #link: Link = {name: 'up'}
   #outages = 0
   #publishFailures = 0
-  #recovering: Promise<void> | undefined
   #retry: ReturnType<typeof setTimeout> | undefined
 
   private constructor(
@@ -94,40 +78,9 @@ export class RedisEngine implements Engine, FollowerHost {
     }
   }
 
-  /**
-   * Connects both connections, or fails fast with `redis-unavailable` naming the URL: no retry at start, so a wrong
-   * URL is an error, not a hang. Once connected, lost connections are retried forever.
-   */
+  /** Connects both connections, or fails fast (see openConnections); lost connections are then retried forever. */
   static async connect(config: RedisConfig, replayLimit: number, log: Logger): Promise<RedisEngine> {
-    const {createClient} = await import('@redis/client')
-    let running = false
-    const commands = createClient({
-      url: config.url,
-      // Commands fail at once while Redis is unreachable instead of queueing: a publish is refused, never delayed.
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: config.connectTimeoutMs,
-        reconnectStrategy: (retries: number, cause: Error) => (running ? reconnectDelay(retries) : cause),
-      },
-    }) as unknown as RedisConnection
-    const subscriber = commands.duplicate()
-    // Errors before the engine exists are reported by connect() itself.
-    const quiet = (): void => {}
-    commands.on('error', quiet)
-    subscriber.on('error', quiet)
-    try {
-      await commands.connect()
-      await subscriber.connect()
-    } catch (error) {
-      commands.destroy()
-      subscriber.destroy()
-      throw new TestServerError(
-        'redis-unavailable',
-        `Cannot connect to Redis at ${config.displayUrl}: ${messageOf(error)}`,
-        {cause: error},
-      )
-    }
-    running = true
+    const {commands, subscriber} = await openConnections(config)
     return new RedisEngine(config, replayLimit, log, commands, subscriber)
   }
 
@@ -137,7 +90,8 @@ export class RedisEngine implements Engine, FollowerHost {
 
   follow(channel: Channel): void {
     const keys = channelKeys(this.#config.keyPrefix, channel.name)
-    const down = this.#link.name === 'up' ? undefined : this.#unavailable('Redis')
+    // While channels catch up both connections are ready: a channel first used then loads at once like the others.
+    const down = this.#link.name === 'up' || this.#link.name === 'catching-up' ? undefined : this.#unavailable('Redis')
     const follower = new Follower(channel, keys, this, down)
     this.#followers.set(channel.name, follower)
     this.#byLiveChannel.set(keys.live, follower)
@@ -223,10 +177,11 @@ export class RedisEngine implements Engine, FollowerHost {
     }
   }
 
-  async snapshot(keys: ChannelKeys, afterSeq: number): Promise<Snapshot> {
+  async snapshot(keys: ChannelKeys, afterSeq: number, token: string): Promise<Snapshot> {
     let reply: unknown
     try {
-      reply = await this.#commands.sendCommand(['EVAL', SYNC_SCRIPT, '2', keys.counter, keys.log, String(afterSeq)])
+      const args = [String(afterSeq), keys.live, token]
+      reply = await this.#commands.sendCommand(['EVAL', SYNC_SCRIPT, '2', keys.counter, keys.log, ...args])
     } catch (error) {
       throw this.#failed(error)
     }
@@ -270,67 +225,104 @@ export class RedisEngine implements Engine, FollowerHost {
     })
   }
 
+  failed(): void {
+    // While up, one channel could not load (Redis answered with an error): try the channels behind again soon.
+    // While catching up, the catch-up itself tries again; while down, the reconnection will.
+    const link = this.#link
+    if (link.name === 'up' && !this.#retry) this.#catchUpLater(link)
+  }
+
   // --- the link ---------------------------------------------------------------------------------------------------
 
   readonly #onMessage = (message: string, liveChannel: string): void => {
     const follower = this.#byLiveChannel.get(liveChannel)
+    if (!follower) return
     const event = parseLiveMessage(message)
-    if (follower && event) follower.live(event)
+    if (event) follower.live(event)
+    else {
+      const token = parseBarrier(message)
+      if (token !== undefined) follower.barrier(token)
+    }
   }
 
-  /** A connection failed or is reconnecting: publishes are refused and new streams wait until both are back. */
+  /**
+   * A connection failed or is reconnecting: publishes are refused and new streams get 503 until both are back and
+   * every channel caught up, also when this interrupts a catch-up (the channels that had caught up are stale again).
+   */
   #lost(error: Error | undefined): void {
-    if (this.#link.name !== 'up') {
-      if (this.#link.name === 'down' && error && this.#link.cause === 'connection lost')
-        this.#link.cause = messageOf(error)
+    const link = this.#link
+    if (link.name === 'closed') return
+    const cause = error ? messageOf(error) : 'connection lost'
+    if (link.name === 'down') {
+      if (error && link.cause === 'connection lost') link.cause = cause
       return
     }
-    this.#link = {name: 'down', since: Date.now(), cause: error ? messageOf(error) : 'connection lost'}
-    this.#outages++
-    this.#log({
-      level: 'warn',
-      message: `Lost the connection to Redis at ${this.#config.displayUrl} (${this.#link.cause}); publishes fail and new streams get 503 until it is back, open streams stay open`,
-    })
+    this.#link = {name: 'down', since: link.name === 'up' ? Date.now() : link.since, cause}
+    clearTimeout(this.#retry)
+    this.#retry = undefined
+    const where = `Redis at ${this.#config.displayUrl}`
+    if (link.name === 'up') {
+      this.#outages++
+      this.#log({
+        level: 'warn',
+        message: `Lost the connection to ${where} (${cause}); publishes fail and new streams get 503 until it is back, open streams stay open`,
+      })
+    } else {
+      this.#log({level: 'warn', message: `Lost the connection to ${where} again while catching up (${cause})`})
+    }
     const down = this.#unavailable('Redis')
     for (const follower of this.#followers.values()) follower.lost(down)
   }
 
   /** A connection is ready again: once both are, every channel catches up, then publishes are taken again. */
   #ready(): void {
-    if (this.#link.name !== 'down' || this.#recovering || this.#retry) return
-    if (!this.#commands.isReady || !this.#subscriber.isReady) return
-    const since = this.#link.since
-    this.#recovering = Promise.allSettled([...this.#followers.values()].map((follower) => follower.resync())).then(
-      (results) => {
-        this.#recovering = undefined
-        if (this.#link.name !== 'down') return
-        // Not both ready: the next 'ready' starts over. Both ready again while this ran: start over now.
-        if (!this.#commands.isReady || !this.#subscriber.isReady) return
-        if (results.some((result) => result.status === 'rejected') && this.#anyStale()) {
-          // A channel could not catch up although both connections are up (lost and back meanwhile, say).
-          this.#retry = setTimeout(() => {
-            this.#retry = undefined
-            this.#ready()
-          }, RETRY_CATCH_UP_MS)
-          return
-        }
+    const link = this.#link
+    if (link.name !== 'down' || !this.#commands.isReady || !this.#subscriber.isReady) return
+    const catchingUp: Link = {name: 'catching-up', since: link.since}
+    this.#link = catchingUp
+    this.#catchUp(catchingUp)
+  }
+
+  /**
+   * Catches up every channel that is not current, round after round, as long as `link` holds: a channel first used
+   * during a round is in the next. Once none is behind, a catch-up after an outage makes the link `up`.
+   */
+  #catchUp(link: Link): void {
+    if (this.#link !== link) return
+    const behind = [...this.#followers.values()].filter((follower) => follower.state !== 'current')
+    if (behind.length === 0) {
+      if (link.name === 'catching-up') {
         this.#link = {name: 'up'}
         this.#log({
           level: 'info',
-          message: `Redis at ${this.#config.displayUrl} is back after ${Date.now() - since} ms; every channel caught up`,
+          message: `Redis at ${this.#config.displayUrl} is back after ${Date.now() - link.since} ms; every channel caught up`,
         })
-      },
-    )
+      }
+      return
+    }
+    void Promise.allSettled(behind.map((follower) => follower.resync())).then((results) => {
+      if (this.#link !== link) return
+      // A channel could not catch up although Redis answers (an error reply, say): again after a pause.
+      if (results.some((result) => result.status === 'rejected')) this.#catchUpLater(link)
+      else this.#catchUp(link)
+    })
   }
 
-  #anyStale(): boolean {
-    for (const follower of this.#followers.values()) if (follower.state === 'stale') return true
-    return false
+  #catchUpLater(link: Link): void {
+    clearTimeout(this.#retry)
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined
+      this.#catchUp(link)
+    }, RETRY_CATCH_UP_MS)
   }
 
   #unavailable(what: string): TestServerError {
-    const cause = this.#link.name === 'down' ? ` (${this.#link.cause})` : ''
-    return new TestServerError('redis-unavailable', `${what} at ${this.#config.displayUrl} is unreachable${cause}`)
+    const link = this.#link
+    const state =
+      link.name === 'catching-up'
+        ? 'is back, and this server is still catching up'
+        : `is unreachable${link.name === 'down' ? ` (${link.cause})` : ''}`
+    return new TestServerError('redis-unavailable', `${what} at ${this.#config.displayUrl} ${state}`)
   }
 
   #failed(error: unknown): TestServerError {

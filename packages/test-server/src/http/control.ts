@@ -4,8 +4,9 @@ import {faultInfo} from '../faults/registry.js'
 import type {Hub} from '../hub.js'
 import {checkChannelName} from '../names.js'
 import {closest} from '../suggest.js'
-import type {ConnectionPredicate, ConnectionRecord, FaultTarget, HttpProtocol, Transport} from '../types.js'
+import type {ConnectionRecord, FaultTarget} from '../types.js'
 import {waitTimeout} from '../wait-list.js'
+import {stateParam, transportFilter, waitDescription, waitPredicate} from './connection-query.js'
 import {readJson} from './json.js'
 import type {AnyRequest} from '../protocol.js'
 
@@ -75,31 +76,6 @@ function targetOf(source: Record<string, unknown> | URLSearchParams): FaultTarge
   }
 }
 
-const STATES: readonly ConnectionRecord['state'][] = ['connecting', 'open', 'closed']
-const TRANSPORTS: readonly Transport[] = ['stream', 'poll']
-const PROTOCOLS: readonly HttpProtocol[] = ['http/1.0', 'http/1.1', 'h2']
-
-/** A query parameter that must be one of `allowed`, or `undefined` when absent. */
-function oneOf<T extends string>(url: URL, name: string, allowed: readonly T[]): T | undefined {
-  const value = url.searchParams.get(name)
-  if (value === null) return undefined
-  if (!allowed.includes(value as T)) invalid(`\`${name}\` must be one of ${allowed.join(', ')}, got "${value}"`)
-  return value as T
-}
-
-function stateParam(url: URL): ConnectionRecord['state'] | undefined {
-  return oneOf(url, 'state', STATES)
-}
-
-/** `?transport=` and `?protocol=` as a predicate (true for every record when neither is given). */
-function transportFilter(url: URL): ConnectionPredicate {
-  const transport = oneOf(url, 'transport', TRANSPORTS)
-  const protocol = oneOf(url, 'protocol', PROTOCOLS)
-  return (record) =>
-    (transport === undefined || record.transport === transport) &&
-    (protocol === undefined || record.protocol === protocol)
-}
-
 function connectionOrThrow(hub: Hub, id: string): ConnectionRecord {
   const record = hub.connections.record(id)
   if (!record) throw new TestServerError('unknown-connection', `No connection with id ${id}`)
@@ -127,22 +103,6 @@ async function publish({hub}: Request, body: unknown): Promise<Answer> {
   })
   // One batch: consecutive ids, all published or (Redis unreachable) none.
   return {status: 201, body: {events: await hub.publishAll(channel, input.events)}}
-}
-
-function waitPredicate(url: URL): ConnectionPredicate {
-  const params = url.searchParams
-  const channel = params.get('channel')
-  if (channel !== null) checkChannelName(channel)
-  const lastEventId = params.get('lastEventId')
-  const method = params.get('method')?.toUpperCase()
-  const state = stateParam(url)
-  const transport = transportFilter(url)
-  return (record) =>
-    transport(record) &&
-    (channel === null || record.channel === channel) &&
-    (lastEventId === null || record.lastEventId === lastEventId) &&
-    (method === undefined || record.method === method) &&
-    (state === undefined || record.state === state)
 }
 
 /** Every control command. The README's endpoint table lists the same. */
@@ -231,10 +191,11 @@ export const commands: readonly Command[] = [
     path: 'connections/wait',
     run: async ({hub, url}) => {
       const after = url.searchParams.get('after') ?? undefined
-      const connection = await hub.connections.waitFor(waitPredicate(url), {
-        timeoutMs: timeoutParam(url),
-        ...(after === undefined ? {} : {after}),
-      })
+      const connection = await hub.connections.waitFor(
+        waitPredicate(url),
+        {timeoutMs: timeoutParam(url), ...(after === undefined ? {} : {after})},
+        waitDescription(url),
+      )
       return {body: {connection}}
     },
   },
