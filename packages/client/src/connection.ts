@@ -5,9 +5,8 @@ import {createIdWindow} from './dedupe'
 import {HoldfastError} from './errors'
 import {MAX_DELAY, type NormalizedOptions} from './options'
 import {createIdStore} from './resume'
-import {decideRetry} from './retry-policy'
-import {cancelBody} from './redirects'
-import {openStream, readStream} from './transport'
+import {decideRetry, resendable as canResend} from './retry-policy'
+import {cancelBody, openStream, readStream} from './transport'
 import type {TransportName} from './transport-strategy'
 import type {EventSourceStats} from './types'
 import {createWatchdog, type Watchdog} from './watchdog'
@@ -89,7 +88,7 @@ export function startConnection(
   /** Whether the first connection was started: every later one counts as a reconnect. */
   let started = false
   /** Whether a reconnection may re-send the request (a hidden page pauses only those). */
-  const resendable = options.method === 'GET' || options.retryNonGet
+  const resendable = canResend(options)
   let decoder: TextDecoder
   let lastActivity: number | undefined
   const stats = {connections: 0, reconnects: 0, messages: 0, duplicates: 0, bytes: 0}
