@@ -170,21 +170,26 @@ describe('[spec] redirects in Node, followed by its own fetch', () => {
     })
   }
 
-  it('a ReadableStream body redirected by a 307: fetch fails it; a network error, not retried', async () => {
-    serve({status: 307, where: 'same', when: 'first', method: 'POST'})
-    const body = new Blob(['streamed']).stream()
-    const source = openSource({method: 'POST', body, retryNonGet: true, retryDelay: 10}, urls('same').named)
-    const errors: Array<{code?: string; message?: string}> = []
-    source.addEventListener('error', (event) => errors.push({code: event.error?.code, message: event.error?.message}))
-    await waitFor(() => source.readyState === EventSource.CLOSED, 'the failure')
-    expect(errors).toEqual([
-      {
-        code: 'network',
-        message: expect.stringContaining('not retried: a ReadableStream body is sent once; fetch fails it on a 307'),
-      },
-    ])
-    expect(hits.map(line)).toEqual([`POST ${urls('same').named} body=streamed accept=text/event-stream`])
-  })
+  it.each([307, 308])(
+    'a ReadableStream body redirected by a %i: fetch fails it; a network error, not retried',
+    async (status) => {
+      serve({status, where: 'same', when: 'first', method: 'POST'})
+      const body = new Blob(['streamed']).stream()
+      const source = openSource({method: 'POST', body, retryNonGet: true, retryDelay: 10}, urls('same').named)
+      const errors: Array<{code?: string; message?: string}> = []
+      source.addEventListener('error', (event) => errors.push({code: event.error?.code, message: event.error?.message}))
+      await waitFor(() => source.readyState === EventSource.CLOSED, 'the failure')
+      expect(errors).toEqual([
+        {
+          code: 'network',
+          message: expect.stringContaining(
+            'not retried: a ReadableStream body is sent once; fetch fails it on a 307 or 308',
+          ),
+        },
+      ])
+      expect(hits.map(line)).toEqual([`POST ${urls('same').named} body=streamed accept=text/event-stream`])
+    },
+  )
 
   it('a ReadableStream body redirected by a 303: fetch follows with a GET, without the body', async () => {
     serve({status: 303, where: 'same', when: 'first', method: 'POST'})
