@@ -12,6 +12,12 @@ function Price({stream}: {stream: string}) {
   return <output data-testid="price">{data ?? '…'}</output>
 }
 
+/** The latest notice: a named event (`event: notice`) on the same stream, and so on the same connection. */
+function Notice({stream}: {stream: string}) {
+  const {data} = useEventSource(stream, {types: ['notice']})
+  return data ? <p data-testid="notice">{data}</p> : null
+}
+
 /** Where the connection stands, and how many times it came back. */
 function Status({stream}: {stream: string}) {
   const [reconnects, setReconnects] = useState(0)
@@ -20,7 +26,13 @@ function Status({stream}: {stream: string}) {
     <p>
       <span data-testid="status">{status}</span>
       {reconnecting && ` · attempt ${reconnecting.attempt} in ${reconnecting.delay} ms`}
-      {error && ` · ${error.code}`} · reconnects: <span data-testid="reconnects">{reconnects}</span>
+      {error && (
+        <>
+          {' '}
+          · <span data-testid="error">{error.code}</span>
+        </>
+      )}{' '}
+      · reconnects: <span data-testid="reconnects">{reconnects}</span>
     </p>
   )
 }
@@ -42,12 +54,13 @@ function History({stream}: {stream: string}) {
   )
 }
 
-/** Three components, one stream, one connection. */
+/** Four components, one stream, one connection. */
 export function App({stream}: {stream: string}) {
   return (
     <main>
       <h1>Live prices</h1>
       <Price stream={stream} />
+      <Notice stream={stream} />
       <Status stream={stream} />
       <History stream={stream} />
     </main>

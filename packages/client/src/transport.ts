@@ -47,8 +47,9 @@ async function resolveHeaders(options: NormalizedOptions, request: AttemptReques
   }
 }
 
+/** Why something failed, for a message; a stream errored without a reason (msw's sse() `client.error()`) has none. */
 function describe(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause)
+  return cause instanceof Error ? cause.message : String(cause ?? 'no reason given')
 }
 
 /** [spec] The MIME type's essence is text/event-stream; parameters and letter case do not matter. */

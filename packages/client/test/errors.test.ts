@@ -59,6 +59,22 @@ describe('HoldfastError', () => {
     expect(error?.message).toBe(`Failed to connect to ${STREAM_URL}: fetch failed`)
   })
 
+  it('says that a body errored without a reason gave none (msw’s sse() `client.error()` does that)', async () => {
+    let controller!: ReadableStreamDefaultController<Uint8Array>
+    const body = new ReadableStream<Uint8Array>({start: (c) => void (controller = c)})
+    const source = openSource({
+      fetch: async () => new Response(body, {headers: {'content-type': 'text/event-stream'}}),
+      retryDelay: 60_000,
+    })
+    let error: HoldfastError | undefined
+    source.onopen = () => controller.error()
+    source.onerror = (event) => (error = event.error)
+    await until(() => error !== undefined, 'the error')
+    expect(error?.code).toBe('network')
+    expect(error?.cause).toBeUndefined()
+    expect(error?.message).toBe(`The connection to ${STREAM_URL} failed mid-stream: no reason given`)
+  })
+
   it('reports a headers function that fails as `headers`, and retries it', async () => {
     const cause = new Error('token endpoint down')
     const source = openSource({

@@ -1,3 +1,4 @@
+export {resetStreams} from './registry'
 export {useEventSource} from './use-event-source'
 export type {
   CreateEventSource,

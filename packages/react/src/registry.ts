@@ -27,6 +27,19 @@ export function streamFor(
   return stream
 }
 
+/**
+ * Closes every stream of the hooks now, and forgets it with its latest messages and last event id: for tests, after
+ * unmounting (React Testing Library's `cleanup()`), so that the next test opens a connection of its own and starts
+ * from nothing. Without it, a stream outlives its last component by one macrotask (the deferred close that keeps it
+ * through StrictMode), and a test that mounts the same stream within it joins the previous test's connection. A
+ * component still mounted sees its stream `closed`, as after `close()`.
+ * @example afterEach(() => { cleanup(); resetStreams() })
+ */
+export function resetStreams(): void {
+  for (const stream of streams.values()) stream.dispose()
+  streams.clear()
+}
+
 /** How many streams are alive: for tests that prove everything was released. */
 export function liveStreamCount(): number {
   return streams.size

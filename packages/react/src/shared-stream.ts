@@ -101,6 +101,13 @@ export class SharedStream {
     this.#setState({...CLOSED, error: this.#state.error})
   }
 
+  /** Closes the connection for good, at once: a pending deferred close is cancelled (see `resetStreams`). */
+  dispose(): void {
+    clearTimeout(this.#disposeTimer)
+    this.#disposeTimer = undefined
+    this.close()
+  }
+
   /** Closes and reopens at once, from the last event id; a fresh source starts its backoff anew. */
   reconnect(): void {
     const resumeFrom = this.#source?.lastEventId ?? this.#lastEventId

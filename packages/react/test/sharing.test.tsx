@@ -1,7 +1,8 @@
 import {act, render, renderHook, waitFor} from '@testing-library/react'
 import {StrictMode, useState} from 'react'
 import {describe, expect, it} from 'vitest'
-import {useEventSource, type UseEventSourceOptions} from '../src/index'
+import {liveStreamCount} from '../src/registry'
+import {resetStreams, useEventSource, type UseEventSourceOptions} from '../src/index'
 import {FakeSource} from './fake-source'
 
 const create = FakeSource.create
@@ -132,5 +133,32 @@ describe('one connection per stream', () => {
       ['idle', 2],
       ['idle', 2],
     ])
+  })
+})
+
+describe('resetStreams, between two tests', () => {
+  it('closes a stream in its deferred close at once, so that the next mount opens its own and starts from nothing', () => {
+    const first = render(<Price />)
+    act(() => {
+      FakeSource.made[0]!.open()
+      FakeSource.made[0]!.emit('42')
+    })
+    first.unmount() // React Testing Library's cleanup()
+    resetStreams()
+    expect(FakeSource.made[0]!.closed).toBe(true)
+    expect(liveStreamCount()).toBe(0)
+    // The next test, within the same macrotask: a connection of its own, none of the previous test's data.
+    const second = render(<Price />)
+    expect(FakeSource.made).toHaveLength(2)
+    expect(second.container.textContent).toBe('connecting: none')
+  })
+
+  it('closes the stream of a component still mounted, which then shows it closed', () => {
+    const view = render(<Price />)
+    act(() => FakeSource.made[0]!.open())
+    act(() => resetStreams())
+    expect(FakeSource.made[0]!.closed).toBe(true)
+    expect(view.container.textContent).toBe('closed: none')
+    expect(liveStreamCount()).toBe(0)
   })
 })
