@@ -80,7 +80,8 @@ export function startConnection(
   let failures = 0
   /**
    * Where (re)connections go: [spec] a redirect's final URL, [ext] unless it is on another origin than the URL the
-   * caller named: then through that URL again, so that the caller's headers never reach an origin it did not name.
+   * caller named: then through that URL again, so that Holdfast never addresses the caller's headers to an origin it
+   * did not name, and fetch applies its rules to the hop (it drops Authorization) on every reconnection.
    */
   let target = url
   /** True once the page has been hidden for `pauseWhenHidden` ms, until it is visible again. */
