@@ -185,6 +185,8 @@ export class EventSource extends EventTarget {
     const subscriber = {listener, types: list && new Set(list)}
     this.#subscribers = [...this.#subscribers, subscriber]
     return () => {
+      // A dispatch under way walks the list it started with: as a removed event listener, it is not called from it.
+      subscriber.listener = () => {}
       this.#subscribers = this.#subscribers.filter((other) => other !== subscriber)
     }
   }

@@ -1,7 +1,7 @@
 import {describe, expect, it, vi} from 'vitest'
 import {HoldfastError} from '../src/index'
 import {events} from '../src/iterate'
-import {chunkedFetch, flush, mockStream, openSource, until, useFakeClock, useMockServer} from './harness'
+import {chunkedFetch, flush, mockStream, openSource, ORIGIN, until, useFakeClock, useMockServer} from './harness'
 
 useMockServer()
 
@@ -200,6 +200,72 @@ describe('[ext] async iteration', () => {
     expect((await waiting).value?.data).toBe('after') // the ended iterator took nothing
     expect(await iterator.next()).toEqual({done: true, value: undefined})
     await next.return()
+  })
+
+  /** How each promise settles, in the order they settle: a hang shows as a missing entry, not a timeout. */
+  function track<T>(promises: Array<Promise<T>>): Array<{n: number; value?: T; error?: unknown}> {
+    const outcomes: Array<{n: number; value?: T; error?: unknown}> = []
+    promises.forEach((promise, n) =>
+      promise.then(
+        (value) => outcomes.push({n, value}),
+        (error: unknown) => outcomes.push({n, error}),
+      ),
+    )
+    return outcomes
+  }
+  const message = (data: string) => ({done: false, value: {type: 'message', data, lastEventId: '', origin: ORIGIN}})
+  const DONE = {done: true, value: undefined}
+
+  it('next() calls made before the first settles settle in order, one message each', async () => {
+    const stream = mockStream()
+    const source = openSource()
+    const connection = await stream.open()
+    const iterator = events(source)
+    const outcomes = track([iterator.next(), iterator.next(), iterator.next()])
+    connection.send('data: 1\n\ndata: 2\n\n')
+    await until(() => source.stats.messages === 2, 'two events')
+    connection.send('data: 3\n\n')
+    await until(() => outcomes.length === 3, 'every next() settles')
+    expect(outcomes).toEqual(['1', '2', '3'].map((data, n) => ({n, value: message(data)})))
+    // And the other way round: messages that wait, taken by next() calls made together.
+    connection.send('data: 4\n\ndata: 5\n\n')
+    await until(() => source.stats.messages === 5, 'five events')
+    expect(await Promise.all([iterator.next(), iterator.next()])).toEqual([message('4'), message('5')])
+    await iterator.return()
+  })
+
+  it('return() settles every pending next(), in order, with done', async () => {
+    const stream = mockStream()
+    const source = openSource()
+    const connection = await stream.open()
+    const iterator = events(source)
+    const outcomes = track([iterator.next(), iterator.next(), iterator.next()])
+    expect(await iterator.return()).toEqual(DONE)
+    await until(() => outcomes.length === 3, 'every next() settles')
+    expect(outcomes).toEqual([0, 1, 2].map((n) => ({n, value: DONE})))
+    connection.send('data: after\n\n')
+    expect(await iterator.next()).toEqual(DONE)
+  })
+
+  it('a close settles every pending next(): the first with the fatal error, the others with done', async () => {
+    const stream = mockStream()
+    const source = openSource({retryStatuses: []})
+    const iterator = events(source)
+    const outcomes = track([iterator.next(), iterator.next(), iterator.next()])
+    ;(await stream.next()).respond({status: 500, body: ''})
+    await until(() => outcomes.length === 3, 'every next() settles')
+    expect(outcomes).toEqual([
+      {n: 0, error: expect.objectContaining({name: 'HoldfastError', code: 'http-status', status: 500})},
+      {n: 1, value: DONE},
+      {n: 2, value: DONE},
+    ])
+
+    const closed = openSource()
+    const waiting = events(closed)
+    const both = track([waiting.next(), waiting.next()])
+    closed.close()
+    await until(() => both.length === 2, 'both settle')
+    expect(both).toEqual([0, 1].map((n) => ({n, value: DONE})))
   })
 
   it('an abandoned loop ended from outside (a timeout race) releases its place at once', async () => {

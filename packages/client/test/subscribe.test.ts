@@ -54,6 +54,28 @@ describe('[ext] subscribe: plain callbacks, no DOM events', () => {
     expect(got).toEqual(['1'])
   })
 
+  it('a listener unsubscribed during a dispatch is not called for it, as a removed event listener is not', async () => {
+    const stream = mockStream()
+    const source = openSource()
+    const got: string[] = []
+    const dom: string[] = []
+    source.subscribe(() => {
+      unsubscribe()
+      iterator.return()
+      source.removeEventListener('message', listener)
+    })
+    const unsubscribe = source.subscribe(({data}) => got.push(data))
+    const iterator = events(source)
+    const listener = (event: MessageEvent) => dom.push(event.data)
+    source.addEventListener('message', listener)
+    const seen: string[] = []
+    source.subscribe(({data}) => seen.push(data))
+    ;(await stream.open()).send('data: 1\n\n')
+    await until(() => seen.length === 1, 'the message, for the subscriber left')
+    expect([got, dom]).toEqual([[], []])
+    expect(await iterator.next()).toEqual({done: true, value: undefined}) // ended before the message: nothing after
+  })
+
   it('rejects a listener that is not a function, or types that are not strings, with invalid-option', async () => {
     const stream = mockStream()
     const source = openSource()

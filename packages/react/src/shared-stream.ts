@@ -1,4 +1,5 @@
-import type {HoldfastError, HoldfastEventSourceInit, StreamMessage} from '@holdfast/client'
+import {HoldfastError, type HoldfastEventSourceInit, type StreamMessage} from '@holdfast/client'
+import {report} from './report'
 import type {CreateEventSource, EventSourceLike, ReconnectInfo, StreamStatus} from './types'
 
 /** A stream's connection state, shared by its components. Replaced (never mutated) on every change. */
@@ -12,7 +13,8 @@ export interface StreamState {
 /** One component's interest in a stream. */
 export interface StreamSubscriber {
   readonly types: readonly string[]
-  message(message: StreamMessage): void
+  /** A message of its types; `seq` orders it among every message of every stream (see {@link LatestMessage}). */
+  message(message: StreamMessage, seq: number): void
   /** The state changed (after `open`, `error` and `reconnecting` below). */
   changed(): void
   open(): void
@@ -20,8 +22,27 @@ export interface StreamSubscriber {
   reconnecting(info: ReconnectInfo): void
 }
 
+/** A stream's latest message of a type, numbered in the order messages arrived on every stream of the app. */
+export interface LatestMessage {
+  readonly seq: number
+  readonly message: StreamMessage
+}
+
 const CONNECTING: StreamState = {status: 'connecting', readyState: 0, error: undefined, reconnecting: undefined}
 const CLOSED: StreamState = {status: 'closed', readyState: 2, error: undefined, reconnecting: undefined}
+/** Numbers messages across streams, so that a view can tell whether a stream's latest is newer than what it shows. */
+let seq = 0
+
+/** A server may name its own events `open`, `error` or `reconnecting`: they are messages (they carry `data`). */
+const fromServer = (event: Event): boolean => 'data' in event
+
+/** What the source's constructor threw, as the hook reports it: a `HoldfastError`, whatever threw it. */
+function creationError(url: string, error: unknown): HoldfastError {
+  if (HoldfastError.is(error)) return error
+  const message = (error as {message?: unknown} | null)?.message
+  const reason = typeof message === 'string' ? message : String(error)
+  return new HoldfastError('invalid-option', reason, {url, cause: error})
+}
 
 /**
  * One connection shared by every component that uses the same stream: it opens when the first one attaches,
@@ -38,17 +59,17 @@ export class SharedStream {
 
   #source: EventSourceLike | undefined
   #state: StreamState = CONNECTING
-  /** Closed by `close()`: stays closed for new components until `reconnect()`. */
-  #closedByUser = false
+  /** Closed by `close()`, or its source could not be made: new components do not open it; `open()` does. */
+  #stopped = false
   readonly #subscribers = new Set<StreamSubscriber>()
   /** The listener added to the current source for each message type someone wants (and for its own events). */
   readonly #typeListeners = new Map<string, (event: Event) => void>()
   /** With a source that has `subscribe`: the types subscribed to, and the function that unsubscribes. */
   #subscription: {types: string; unsubscribe: () => void} | undefined
   /** The latest message of each type, numbered, so a component that joins late starts from the current one. */
-  readonly #latest = new Map<string, {seq: number; message: StreamMessage}>()
-  #seq = 0
-  #lastEventId = ''
+  readonly #latest = new Map<string, LatestMessage>()
+  /** The last event id of a source that is gone (or the last message's, for sources that do not say theirs). */
+  #lastEventId: string | undefined
   #disposeTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(
@@ -69,14 +90,24 @@ export class SharedStream {
     return this.#state
   }
 
+  /** The last event id the stream saw, where a new connection resumes; `undefined` before it saw any. */
+  get lastEventId(): string | undefined {
+    return this.#source?.lastEventId ?? this.#lastEventId
+  }
+
   /** The newest message among `types`, if any arrived on this stream. */
-  latest(types: readonly string[]): StreamMessage | undefined {
-    let newest: {seq: number; message: StreamMessage} | undefined
+  latest(types: readonly string[]): LatestMessage | undefined {
+    let newest: LatestMessage | undefined
     for (const type of types) {
       const entry = this.#latest.get(type)
       if (entry && (!newest || entry.seq > newest.seq)) newest = entry
     }
-    return newest?.message
+    return newest
+  }
+
+  /** A subscriber's `types` changed: the source listens for the new union. */
+  typesChanged(): void {
+    this.#listenToTypes()
   }
 
   /** The options of the latest component to render: its functions (`headers`, `shouldRetry`…) are the ones called. */
@@ -84,19 +115,22 @@ export class SharedStream {
     this.#options = options
   }
 
-  /** Adds a component; opens the connection if none is open (from `resumeFrom` when given). Returns `detach`. */
+  /**
+   * Adds a component; opens the connection if none is open, from `resumeFrom` when given (the last id the component
+   * saw on an earlier connection), else from the `lastEventId` option. Returns `detach`.
+   */
   attach(subscriber: StreamSubscriber, resumeFrom?: string): () => void {
     clearTimeout(this.#disposeTimer)
     this.#disposeTimer = undefined
     this.#subscribers.add(subscriber)
-    if (!this.#source && !this.#closedByUser) this.#open(resumeFrom)
+    if (!this.#source && !this.#stopped) this.#open(this.#lastEventId ?? resumeFrom)
     else this.#listenToTypes()
     return () => this.#detach(subscriber)
   }
 
-  /** Closes the connection for every component, until `reconnect()`. */
+  /** Closes the connection for every component, until `open()` or `reconnect()`. */
   close(): void {
-    this.#closedByUser = true
+    this.#stopped = true
     this.#closeSource()
     this.#setState({...CLOSED, error: this.#state.error})
   }
@@ -108,13 +142,18 @@ export class SharedStream {
     this.close()
   }
 
-  /** Closes and reopens at once, from the last event id; a fresh source starts its backoff anew. */
+  /** Opens the connection unless it is open or connecting (a source that will retry is connecting). */
+  open(): void {
+    if (this.#source && this.#source.readyState !== 2) return
+    this.reconnect()
+  }
+
+  /** Closes and reopens at once, from the last event id the stream saw; a fresh source starts its backoff anew. */
   reconnect(): void {
-    const resumeFrom = this.#source?.lastEventId ?? this.#lastEventId
-    this.#closedByUser = false
+    this.#stopped = false
     this.#closeSource()
     this.#setState(CONNECTING)
-    if (this.#subscribers.size > 0) this.#open(resumeFrom)
+    if (this.#subscribers.size > 0) this.#open(this.#lastEventId)
   }
 
   #detach(subscriber: StreamSubscriber): void {
@@ -132,6 +171,7 @@ export class SharedStream {
     }, 0)
   }
 
+  /** Makes the source; `resumeFrom`, when known, wins over the `lastEventId` option (which says where to begin). */
   #open(resumeFrom: string | undefined): void {
     const options = this.#options
     const init: HoldfastEventSourceInit = {...options}
@@ -143,17 +183,24 @@ export class SharedStream {
         return (typeof latest === 'function' ? latest : value)(...args)
       }
     }
-    if (resumeFrom && options.lastEventId === undefined) init.lastEventId = resumeFrom
-    const source = this.#create(this.#url, init)
+    if (resumeFrom !== undefined) init.lastEventId = resumeFrom
+    let source: EventSourceLike
+    try {
+      source = this.#create(this.#url, init)
+    } catch (thrown) {
+      // An invalid URL or option: the hook reports it rather than throwing out of an effect (unmounting the root).
+      const error = creationError(this.#url, thrown)
+      this.#stopped = true
+      this.#setState({...CLOSED, error})
+      this.#each((subscriber) => subscriber.error(error))
+      return
+    }
     this.#source = source
-    const current = (): boolean => this.#source === source
     this.#on(source, 'open', () => {
-      if (!current()) return
       this.#setState({status: 'open', readyState: 1, error: undefined, reconnecting: undefined})
-      for (const subscriber of this.#subscribers) subscriber.open()
+      this.#each((subscriber) => subscriber.open())
     })
     this.#on(source, 'error', (event) => {
-      if (!current()) return
       const error = (event as Event & {error?: HoldfastError}).error
       const closed = source.readyState === 2
       this.#setState({
@@ -162,21 +209,34 @@ export class SharedStream {
         error,
         reconnecting: undefined,
       })
-      for (const subscriber of this.#subscribers) subscriber.error(error)
+      this.#each((subscriber) => subscriber.error(error))
     })
     this.#on(source, 'reconnecting', (event) => {
-      if (!current()) return
       const {attempt, delay, error} = event as Event & {attempt: number; delay: number; error: HoldfastError}
       const info: ReconnectInfo = {attempt, delay, at: Date.now() + delay, error}
       this.#setState({status: 'reconnecting', readyState: 0, error, reconnecting: info})
-      for (const subscriber of this.#subscribers) subscriber.reconnecting(info)
+      this.#each((subscriber) => subscriber.reconnecting(info))
     })
     this.#listenToTypes()
   }
 
+  /** Listens for the source's own `type` events: not a server's events of that name, nor a replaced source's. */
   #on(source: EventSourceLike, type: string, listener: (event: Event) => void): void {
-    source.addEventListener(type, listener)
-    this.#typeListeners.set(`\0${type}`, listener)
+    const own = (event: Event): void => {
+      if (this.#source === source && !fromServer(event)) listener(event)
+    }
+    source.addEventListener(type, own)
+    this.#typeListeners.set(`\0${type}`, own)
+  }
+
+  /** Calls every subscriber; one that throws (a component's callback) is reported and does not stop the others. */
+  #each(call: (subscriber: StreamSubscriber) => void): void {
+    for (const subscriber of this.#subscribers)
+      try {
+        call(subscriber)
+      } catch (error) {
+        report(error)
+      }
   }
 
   /** Listens on the source for exactly the union of the subscribers' types. */
@@ -206,7 +266,8 @@ export class SharedStream {
     for (const type of wanted) {
       if (this.#typeListeners.has(type)) continue
       const listener = (event: Event): void => {
-        if (this.#source !== source) return
+        // Only messages: an `error` listener also gets the source's own connection failures.
+        if (this.#source !== source || !fromServer(event)) return
         const {type, data, lastEventId, origin} = event as MessageEvent
         this.#deliver({type, data: String(data), lastEventId, origin})
       }
@@ -216,15 +277,19 @@ export class SharedStream {
   }
 
   #deliver(message: StreamMessage): void {
-    this.#latest.set(message.type, {seq: ++this.#seq, message})
+    const number = ++seq
+    this.#latest.set(message.type, {seq: number, message})
     this.#lastEventId = message.lastEventId
-    for (const subscriber of this.#subscribers) if (subscriber.types.includes(message.type)) subscriber.message(message)
+    this.#each((subscriber) => {
+      if (subscriber.types.includes(message.type)) subscriber.message(message, number)
+    })
   }
 
   #closeSource(): void {
     const source = this.#source
     if (!source) return
     this.#source = undefined
+    this.#lastEventId = source.lastEventId ?? this.#lastEventId
     source.close()
     this.#subscription?.unsubscribe()
     this.#subscription = undefined
@@ -234,6 +299,6 @@ export class SharedStream {
 
   #setState(state: StreamState): void {
     this.#state = state
-    for (const subscriber of this.#subscribers) subscriber.changed()
+    this.#each((subscriber) => subscriber.changed())
   }
 }

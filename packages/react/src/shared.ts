@@ -11,12 +11,17 @@ type Sharing = Pick<SharedEventSourceInit, 'shareKey' | 'sharing'>
 
 const createShared: CreateEventSource = (url, init) => new SharedEventSource(url, init)
 
+/** With `initialData`, as `useEventSource`: `data` is typed `T`. */
+export function useSharedEventSource<T = string>(
+  url: string | null,
+  options: UseEventSourceOptions<T> & Sharing & {initialData: T; reducer?: undefined},
+): EventSourceResult<T>
 /**
  * `useEventSource` across tabs: the components of this tab share one connection, and so do the tabs of the origin,
  * through `SharedEventSource` (one leader tab runs it; the others follow). Where sharing cannot run (no Web Locks or
  * BroadcastChannel), each tab runs its own, as `useEventSource` does.
  * @example
- * const {data} = useSharedEventSource('/api/notifications', {shareKey: user.id, parse: JSON.parse})
+ * const {data: unread} = useSharedEventSource('/api/notifications', {shareKey: user.id, parse: Number})
  */
 export function useSharedEventSource<T = string>(
   url: string | null,

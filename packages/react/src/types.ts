@@ -61,8 +61,22 @@ export interface ReconnectInfo {
 
 /** Options of {@link useEventSource}: the hook's own, and every option of Holdfast's `EventSource`. */
 export interface UseEventSourceOptions<T = string> extends HoldfastEventSourceInit {
-  /** `false` closes the connection (once no other component needs it) and opens none. @defaultValue `true` */
+  /**
+   * `false` closes the connection (once no other component needs it) and opens none; `true` again resumes from
+   * the last event id the stream saw. `data` keeps its value meanwhile. @defaultValue `true`
+   */
   enabled?: boolean
+  /**
+   * `false` starts the component idle: it opens nothing until `open()` is called (as VueUse's `immediate: false`).
+   * `enabled` still applies: `open()` on a disabled component takes effect once it is enabled. @defaultValue `true`
+   */
+  immediate?: boolean
+  /**
+   * `data` before the first message (after `parse`'s type): on the server, during hydration, and until a message
+   * arrives; again when the stream changes (a new URL or key). A component joining a running stream starts from its
+   * latest message instead. With a reducer, use `initial`. @defaultValue `undefined`
+   */
+  initialData?: T
   /** The event types this component receives. @defaultValue `['message']` */
   types?: readonly string[]
   /**
@@ -84,7 +98,10 @@ export interface UseEventSourceOptions<T = string> extends HoldfastEventSourceIn
   onMessage?: (message: ParsedMessage<T>) => void
   /** Called when the stream opens. */
   onOpen?: () => void
-  /** Called on every `error` event: the `HoldfastError` (undefined from sources that carry none). */
+  /**
+   * Called on every connection failure: the `HoldfastError` (undefined from sources that carry none), and when the
+   * source cannot be made (an invalid URL or option). A server's own `event: error` is a message, not a failure.
+   */
   onError?: (error: HoldfastError | undefined) => void
   /** Called before every reconnection attempt. */
   onReconnecting?: (info: ReconnectInfo) => void
@@ -95,18 +112,23 @@ export interface UseEventSourceReducerOptions<T, S> extends UseEventSourceOption
   reducer: MessageReducer<S, T>
   /** The state before the first message, and after the stream changes (a new URL or key). */
   initial: S
+  /** A reducer starts from `initial`. */
+  initialData?: undefined
 }
 
 /** What {@link useEventSource} returns. */
 export interface EventSourceResult<D> {
-  /** The latest message's parsed data, or the reducer's state. */
+  /** The latest message's parsed data (`initialData` before the first), or the reducer's state. */
   readonly data: D
   /** The latest message this component received, unparsed. */
   readonly message: StreamMessage | undefined
   /** As EventSource's: 0 `CONNECTING`, 1 `OPEN`, 2 `CLOSED` (also while idle). */
   readonly readyState: 0 | 1 | 2
   readonly status: StreamStatus
-  /** The error of the latest failure; cleared when the stream opens again. */
+  /**
+   * The error of the latest failure; cleared when the stream opens again. A URL or options the source rejects come
+   * here too (code `invalid-option`, `cause` what the constructor threw), with `status` `closed`.
+   */
   readonly error: HoldfastError | undefined
   /** The next reconnection attempt while `status` is `reconnecting`. */
   readonly reconnecting: ReconnectInfo | undefined
@@ -114,8 +136,13 @@ export interface EventSourceResult<D> {
   readonly parseError: unknown
   /** The last event id this component saw. */
   readonly lastEventId: string
-  /** Closes the stream for every component that shares it, until `reconnect()` (or it is mounted anew). */
+  /** Closes the stream for every component that shares it, until `open()` or `reconnect()` (or it is mounted anew). */
   close(): void
-  /** Closes and opens the stream at once, resuming from its last event id; resets the backoff. */
+  /**
+   * Opens the stream if it is not open or connecting: a component made with `immediate: false`, or a stream closed
+   * by `close()` or by a failure the source gave up on. Resumes from the last event id the stream saw.
+   */
+  open(): void
+  /** Closes and opens the stream at once, resuming from the last event id the stream saw; resets the backoff. */
   reconnect(): void
 }

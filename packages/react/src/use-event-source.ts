@@ -7,12 +7,23 @@ import {sourceOptions, StreamView, type ViewOptions} from './view'
 const useIsomorphicLayoutEffect = typeof document === 'undefined' ? useEffect : useLayoutEffect
 
 /**
+ * `useEventSource` with `initialData`: `data` is typed `T` (no `undefined`), and is `initialData` until the first
+ * message, on the server and during hydration too.
+ * @example
+ * const {data: count} = useEventSource('/api/unread', {parse: Number, initialData: unreadFromServer})
+ */
+export function useEventSource<T = string>(
+  url: string | null,
+  options: UseEventSourceOptions<T> & {initialData: T; reducer?: undefined},
+): EventSourceResult<T>
+/**
  * Subscribes this component to a Server-Sent Events stream through Holdfast's resilient `EventSource`.
  *
  * Every component that asks for the same stream (the same URL and options, or the same `key`) shares one
  * connection, opened when the first one mounts and closed when the last one unmounts. Safe under StrictMode (its
  * unmount and remount keep the connection) and on the server (no connection; `status` is `connecting`, or `idle`
- * when disabled). Callbacks and `headers`, `parse` and `reducer` functions are always the latest render's.
+ * when disabled or with `immediate: false`; `data` is `initialData`). Callbacks and `headers`, `parse` and `reducer`
+ * functions are always the latest render's; a URL or option the source rejects comes back as `error`.
  *
  * @param url The stream's URL; `null` opens nothing (like `enabled: false`).
  * @example
@@ -35,14 +46,16 @@ export function useEventSource<T = string, S = unknown>(
 export function useEventSource(url: string | null, options: ViewOptions = {}): EventSourceResult<unknown> {
   const latest = useRef(options)
   const key = options.key ?? (url === null ? 'null' : streamKey(url, sourceOptions(options)))
-  const identity = `${options.enabled !== false && url !== null}:${key}`
+  const [opened, setOpened] = useState(options.immediate !== false)
+  const activation = {enabled: options.enabled !== false && url !== null, opened}
+  const identity = `${activation.enabled}:${activation.enabled && opened}:${key}`
 
   // A new view when the stream changes: set during render, as React advises for state derived from props.
-  const [view, setView] = useState(() => new StreamView(url, key, latest, options))
+  const [view, setView] = useState(() => new StreamView(url, key, latest, options, activation))
   let current = view
   if (view.identity !== identity) {
-    // The same stream paused and resumed (enabled: false, then true) picks up from the last id it saw.
-    current = new StreamView(url, key, latest, options, view.identity.endsWith(`:${key}`) ? view.lastEventId : '')
+    // The same stream paused and resumed (enabled, open()) keeps its data and resumes from the last id it saw.
+    current = new StreamView(url, key, latest, options, activation, view.key === key ? view : undefined)
     setView(current)
   }
 
@@ -53,8 +66,12 @@ export function useEventSource(url: string | null, options: ViewOptions = {}): E
 
   const snapshot = useSyncExternalStore(current.subscribe, current.getSnapshot, current.getServerSnapshot)
   const close = useCallback(() => current.stream?.close(), [current])
+  const open = useCallback(() => {
+    setOpened(true)
+    current.open()
+  }, [current])
   const reconnect = useCallback(() => current.stream?.reconnect(), [current])
-  return useMemo(() => ({...snapshot, close, reconnect}), [snapshot, close, reconnect])
+  return useMemo(() => ({...snapshot, close, open, reconnect}), [snapshot, close, open, reconnect])
 }
 
 export type {ParsedMessage}

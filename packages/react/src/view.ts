@@ -1,5 +1,6 @@
 import {EventSource, type HoldfastError, type HoldfastEventSourceInit, type StreamMessage} from '@holdfast/client'
 import {peekStream, streamFor} from './registry'
+import {report} from './report'
 import type {SharedStream, StreamState, StreamSubscriber} from './shared-stream'
 import type {CreateEventSource, MessageReducer, ParsedMessage, ReconnectInfo, UseEventSourceOptions} from './types'
 
@@ -31,6 +32,8 @@ const createHoldfast: CreateEventSource = (url, init) => new EventSource(url, in
 export function sourceOptions(options: ViewOptions): HoldfastEventSourceInit {
   const {
     enabled: _enabled,
+    immediate: _immediate,
+    initialData: _initialData,
     types: _types,
     parse: _parse,
     key: _key,
@@ -46,34 +49,41 @@ export function sourceOptions(options: ViewOptions): HoldfastEventSourceInit {
   return init
 }
 
-/** Reports an exception thrown by user code (a reducer, a callback) the way a throwing event listener is. */
-function report(error: unknown): void {
-  const reportError = (globalThis as {reportError?: (error: unknown) => void}).reportError
-  if (reportError) reportError(error)
-  else
-    setTimeout(() => {
-      throw error
-    })
+/** Whether a view connects: `enabled` with a URL (the props), and `opened` (`immediate`, or `open()` called). */
+export interface Activation {
+  readonly enabled: boolean
+  readonly opened: boolean
 }
 
 /**
  * One hook instance's window on a stream, as an external store for `useSyncExternalStore`: it attaches to the
  * shared stream on subscribe (never during render), keeps this component's data (the latest message of its
- * types, or its reducer's state) and builds a new snapshot only when something changed. A new URL, key or
- * `enabled` makes a new view; the old one detaches.
+ * types, or its reducer's state) and builds a new snapshot only when something changed. A new URL, key,
+ * `enabled` or `open()` makes a new view; the old one detaches. On the same stream, the new view goes on from the
+ * old one's data and resumes from the last id the stream saw.
  */
 export class StreamView {
   /** Identifies what this view shows; the hook makes a new view when it changes. */
   readonly identity: string
-  readonly #key: string
+  readonly key: string
   readonly #url: string | null
   readonly #enabled: boolean
+  /** Connects: enabled and opened. */
+  readonly #active: boolean
   readonly #options: {current: ViewOptions}
   #stream: SharedStream | undefined
+  /** The view of the same stream this one replaces, until this one subscribes and takes over its latest state. */
+  #previous: {view: StreamView; version: number} | undefined
   #data: unknown
   #message: StreamMessage | undefined
   #parseError: unknown
-  #lastEventId: string
+  #lastEventId = ''
+  /** The number of the latest message taken (see `LatestMessage`): a stream's newer one is taken on subscribe. */
+  #seen = 0
+  /** Where a connection this view opens starts: the last id its stream saw when it detached. */
+  #resumeFrom: string | undefined
+  /** The types the stream was last told of. */
+  #typesKey = ''
   /** Bumped when this view's own data changes. */
   #version = 0
   #snapshot: Snapshot<unknown> | undefined
@@ -89,23 +99,25 @@ export class StreamView {
     key: string,
     options: {current: ViewOptions},
     rendering: ViewOptions,
-    resumeFrom = '',
+    {enabled, opened}: Activation,
+    previous?: StreamView,
   ) {
-    const {enabled = true} = rendering
     this.#url = url
-    this.#key = key
+    this.key = key
     this.#enabled = enabled && url !== null
-    this.identity = `${this.#enabled}:${key}`
+    this.#active = this.#enabled && opened
+    this.identity = `${this.#enabled}:${this.#active}:${key}`
     this.#options = options
-    this.#data = rendering.reducer ? rendering.initial : undefined
-    this.#lastEventId = ''
+    this.#data = rendering.reducer ? rendering.initial : rendering.initialData
     // What the server renders, and what hydration must see: no connection, no message yet.
-    this.#serverSnapshot = this.#build(this.#enabled ? CONNECTING : IDLE, !this.#enabled)
-    this.#lastEventId = resumeFrom
+    this.#serverSnapshot = this.#build(this.#active ? CONNECTING : IDLE, !this.#active)
+    if (previous) {
+      this.#previous = {view: previous, version: previous.#version}
+      this.#carry(previous)
+    }
     // A component that joins a running stream starts from its latest message (a reducer starts from `initial`).
-    const joined = this.#enabled ? peekStream(key) : undefined
-    const latest = joined && !rendering.reducer ? joined.latest(rendering.types ?? DEFAULT_TYPES) : undefined
-    if (latest) this.#accept(latest, rendering)
+    const joined = this.#active ? peekStream(key) : undefined
+    if (joined && !rendering.reducer) this.#catchUp(joined, rendering)
   }
 
   get #types(): readonly string[] {
@@ -117,59 +129,97 @@ export class StreamView {
     return this.#stream
   }
 
-  /** The last event id this view saw: where a later view of the same stream resumes. */
-  get lastEventId(): string {
-    return this.#lastEventId
-  }
-
   readonly getServerSnapshot = (): Snapshot<unknown> => this.#serverSnapshot
 
   readonly getSnapshot = (): Snapshot<unknown> => {
-    const state = !this.#enabled ? IDLE : ((this.#stream ?? peekStream(this.#key))?.state ?? CONNECTING)
+    const state = !this.#active ? IDLE : ((this.#stream ?? peekStream(this.key))?.state ?? CONNECTING)
     if (this.#snapshot && this.#snapshotOf?.state === state && this.#snapshotOf.version === this.#version)
       return this.#snapshot
     this.#snapshotOf = {state, version: this.#version}
-    this.#snapshot = this.#build(state, !this.#enabled)
+    this.#snapshot = this.#build(state, !this.#active)
     return this.#snapshot
   }
 
   readonly subscribe = (onChange: () => void): (() => void) => {
-    if (!this.#enabled || this.#url === null) return () => {}
+    const version = this.#version
+    const previous = this.#previous
+    this.#previous = undefined
+    if (previous) {
+      // The old view detached just before (React runs cleanups first): what it saw since this one rendered.
+      if (previous.view.#version !== previous.version) this.#carry(previous.view)
+      this.#resumeFrom = previous.view.#resumeFrom
+    }
+    if (!this.#active || this.#url === null) {
+      if (this.#version !== version) onChange()
+      return () => {}
+    }
     const options = this.#options.current
-    const stream = streamFor(this.#key, this.#url, sourceOptions(options), options.create ?? createHoldfast)
+    const stream = streamFor(this.key, this.#url, sourceOptions(options), options.create ?? createHoldfast)
     this.#stream = stream
+    this.#typesKey = this.#types.join('\n')
     const types = (): readonly string[] => this.#types
     const subscriber: StreamSubscriber = {
       get types() {
         return types()
       },
-      message: (message) => {
-        if (this.#accept(message)) onChange()
+      message: (message, seq) => {
+        if (this.#accept(message, seq)) onChange()
       },
       changed: onChange,
       open: () => this.#options.current.onOpen?.(),
       error: (error) => this.#options.current.onError?.(error),
       reconnecting: (info) => this.#options.current.onReconnecting?.(info),
     }
-    const detach = stream.attach(subscriber, this.#lastEventId)
+    const detach = stream.attach(subscriber, this.#resumeFrom)
+    // A message that arrived between the render and now: without it, this component would show an older one than
+    // the others on the stream (tearing).
+    if (!options.reducer) this.#catchUp(stream)
+    if (this.#version !== version) onChange()
     return () => {
       detach()
+      this.#resumeFrom = stream.lastEventId ?? this.#resumeFrom
       if (this.#stream === stream) this.#stream = undefined
     }
   }
 
-  /** The latest render's options reach the stream: its functions are the ones called from now on. */
+  /** The latest render's options reach the stream: its functions are the ones called from now on, its types listened. */
   optionsChanged(): void {
-    this.#stream?.setOptions(sourceOptions(this.#options.current))
+    const stream = this.#stream
+    if (!stream) return
+    stream.setOptions(sourceOptions(this.#options.current))
+    const typesKey = this.#types.join('\n')
+    if (typesKey === this.#typesKey) return
+    this.#typesKey = typesKey
+    stream.typesChanged()
+  }
+
+  /** `open()`: opens the stream if it is closed (by `close()` or for good); while disabled, nothing. */
+  open(): void {
+    if (this.#enabled) (this.#stream ?? peekStream(this.key))?.open()
+  }
+
+  /** Takes the stream's latest message of this view's types when it is newer than the one the view shows. */
+  #catchUp(stream: SharedStream, rendering?: ViewOptions): void {
+    const options = rendering ?? this.#options.current
+    const latest = stream.latest(options.types ?? DEFAULT_TYPES)
+    if (latest && latest.seq > this.#seen) this.#accept(latest.message, latest.seq, options, false)
+  }
+
+  #carry(from: StreamView): void {
+    this.#data = from.#data
+    this.#message = from.#message
+    this.#parseError = from.#parseError
+    this.#lastEventId = from.#lastEventId
+    this.#seen = from.#seen
+    this.#version++
   }
 
   /**
    * Takes a message into this view's data and says whether the snapshot changed. `live` messages get the latest
-   * options; the latest message of a stream joined during render gets that render's, and no `onMessage`.
+   * options and `onMessage`; a stream's latest message taken on joining (during render or on subscribe) does not.
    */
-  #accept(message: StreamMessage, rendering?: ViewOptions): boolean {
-    const live = rendering === undefined
-    const options = rendering ?? this.#options.current
+  #accept(message: StreamMessage, seq: number, options = this.#options.current, live = true): boolean {
+    this.#seen = seq
     let data: unknown = message.data
     if (options.parse) {
       try {

@@ -50,6 +50,36 @@ describe("with Holdfast's EventSource", () => {
     await waitFor(() => expect(result.current).toMatchObject({data: 'two', lastEventId: '2'}))
   })
 
+  it("takes a new type through the source's subscribe, and a server's own `event: error` for a message", async () => {
+    const server = streamingFetch()
+    const onError = vi.fn()
+    const {result, rerender} = renderHook(
+      ({types}) => useEventSource('http://test/feed', {fetch: server.fetch, types, onError}),
+      {initialProps: {types: ['message']}},
+    )
+    await waitFor(() => expect(result.current.status).toBe('open'))
+    rerender({types: ['message', 'error']})
+    await act(async () => server.write(0, 'event: error\ndata: {"reason":"quota"}\n\n'))
+    await waitFor(() => expect(result.current.message).toMatchObject({type: 'error', data: '{"reason":"quota"}'}))
+    expect(result.current).toMatchObject({status: 'open', error: undefined})
+    expect(onError).not.toHaveBeenCalled()
+  })
+
+  it('an invalid URL or option comes back as the error of a closed stream, instead of unmounting the root', () => {
+    const onError = vi.fn()
+    const {result} = renderHook(() => [
+      useEventSource('http://[bad', {onError}),
+      useEventSource('http://test/feed', {idleTimeout: -1}),
+    ])
+    const [url, option] = result.current
+    expect(url).toMatchObject({status: 'closed', readyState: 2, error: {name: 'HoldfastError', code: 'invalid-option'}})
+    expect(url!.error?.message).toBe("Failed to construct 'EventSource': The URL 'http://[bad' is invalid.")
+    expect(url!.error?.cause).toMatchObject({name: 'SyntaxError'})
+    expect(onError).toHaveBeenCalledWith(url!.error)
+    expect(option).toMatchObject({status: 'closed', error: {code: 'invalid-option'}})
+    expect(option!.error?.message).toMatch(/idleTimeout/)
+  })
+
   it('renders on the server without connecting: connecting (or idle when disabled), no data', () => {
     const create = vi.fn()
     function Feed({enabled}: {enabled: boolean}) {

@@ -1,5 +1,5 @@
 import {act, render, renderHook, waitFor} from '@testing-library/react'
-import {StrictMode, useState} from 'react'
+import {StrictMode, useLayoutEffect, useState} from 'react'
 import {describe, expect, it} from 'vitest'
 import {liveStreamCount} from '../src/registry'
 import {resetStreams, useEventSource, type UseEventSourceOptions} from '../src/index'
@@ -121,6 +121,36 @@ describe('one connection per stream', () => {
     await waitFor(() =>
       expect([...source!.listeners.keys()].sort()).toEqual(['error', 'open', 'price', 'reconnecting']),
     )
+  })
+
+  it('a type added to `types` on a re-render reaches the source; one dropped stops being listened to', () => {
+    const {result, rerender} = renderHook(({types}) => useEventSource('/feed', {create, types}), {
+      initialProps: {types: ['price']},
+    })
+    const [source] = FakeSource.made
+    rerender({types: ['price', 'trade']})
+    act(() => source!.emit('a trade', {type: 'trade'}))
+    expect(result.current.message).toMatchObject({type: 'trade', data: 'a trade'})
+    rerender({types: ['trade']})
+    expect([...source!.listeners.keys()].sort()).toEqual(['error', 'open', 'reconnecting', 'trade'])
+  })
+
+  it('a component that mounts on a running stream shows what arrived between its render and its subscription', () => {
+    /** Emits in a layout effect: after the components of its commit rendered, before they subscribe. */
+    function EmitOnCommit({data}: {data: string}) {
+      useLayoutEffect(() => FakeSource.made[0]!.emit(data), [data])
+      return null
+    }
+    const view = render(<Price />)
+    act(() => FakeSource.made[0]!.emit('1'))
+    view.rerender(
+      <>
+        <Price />
+        <Price />
+        <EmitOnCommit data="2" />
+      </>,
+    )
+    expect(view.container.textContent).toBe('connecting: 2connecting: 2')
   })
 
   it('does not connect while disabled or without a URL', () => {

@@ -10,8 +10,9 @@ const DONE: IteratorResult<StreamMessage, undefined> = Object.freeze({done: true
  * the source closes and throws its fatal error. A consumer that falls `bufferSize` events behind pauses the source's
  * reading (TCP backpressure to the server) until it has caught up halfway. No consumer can hold the stream: one that
  * never started ends with `buffer-overflow` once `bufferSize` events wait for it, and one that takes nothing for
- * `stallTimeout` ms while the source waits for it is abandoned the same way. `return()` ends it at once, settling a
- * pending `next()` (how `break`, timeouts and AbortSignal wrappers end a loop).
+ * `stallTimeout` ms while the source waits for it is abandoned the same way. `next()` calls made before the previous
+ * one settled queue up and settle in the order they were made, one message each. `return()` ends it at once, settling
+ * every pending `next()` with `done` (how `break`, timeouts and AbortSignal wrappers end a loop).
  *
  * A plain object, not an async generator: a generator queues `return()` behind a pending `next()`, so that neither
  * settles until another message arrives, and that message is then swallowed.
@@ -29,8 +30,11 @@ export function events(
   let started = false
   let ended = source.readyState === 2
   let failure: HoldfastError | undefined
-  /** Wakes the consumer's `next()` that waits for a message or the end. */
-  let wake = (): void => {}
+  /** The consumer's `next()` calls that wait for a message or the end, oldest first: they settle in that order. */
+  const waiting: Array<{
+    resolve(result: IteratorResult<StreamMessage, undefined>): void
+    reject(error: unknown): void
+  }> = []
   /** While the consumer holds the source's reading: the promise the source waits on, and its resolver. */
   let paused: Promise<void> | undefined
   let resume = (): void => {}
@@ -40,6 +44,29 @@ export function events(
   let takenAt = 0
 
   const held = (): number => queue.length - head
+  /** The next message, taken: the consumer made progress. */
+  function take(): IteratorResult<StreamMessage, undefined> {
+    const value = queue[head++]!
+    if (head === queue.length) {
+      queue = []
+      head = 0
+    }
+    // Caught up halfway: the source reads on. Before that, a message taken is progress: the consumer is alive.
+    takenAt = Date.now()
+    if (paused && held() <= bufferSize / 2) resume()
+    return {done: false, value}
+  }
+  /** Hands messages, then the end, to the waiting `next()` calls in order: the first after the end gets its error. */
+  function settle(): void {
+    while (waiting.length && (head < queue.length || ended)) {
+      const next = waiting.shift()!
+      if (head < queue.length) next.resolve(take())
+      else if (failure) {
+        next.reject(failure)
+        failure = undefined
+      } else next.resolve(DONE)
+    }
+  }
   /** Arms the stall timer; when it fires early (the consumer took something since), it re-arms for what remains. */
   function watchStall(): void {
     const idle = Date.now() - takenAt
@@ -60,7 +87,7 @@ export function events(
     unregister()
     clearTimeout(stallTimer)
     resume()
-    wake()
+    settle()
   }
   if (!ended) {
     // First: it validates `types`.
@@ -69,7 +96,7 @@ export function events(
         if (!started && held() >= bufferSize)
           return end(new HoldfastError('buffer-overflow', `An unconsumed iterator fell ${bufferSize} events behind`))
         queue.push(message)
-        wake()
+        settle()
       },
       {types},
     )
@@ -93,24 +120,13 @@ export function events(
   }
 
   return {
-    async next() {
+    next() {
       started = true
-      while (head === queue.length && !ended) await new Promise<void>((resolve) => (wake = resolve))
-      if (head < queue.length) {
-        const value = queue[head++]!
-        if (head === queue.length) {
-          queue = []
-          head = 0
-        }
-        // Caught up halfway: the source reads on. Before that, a message taken is progress: the consumer is alive.
-        takenAt = Date.now()
-        if (paused && held() <= bufferSize / 2) resume()
-        return {done: false, value}
-      }
-      const error = failure
-      failure = undefined
-      if (error) throw error
-      return DONE
+      // Nothing waits before it: a message ready or the end settles it at once (the hot path of a loop).
+      return new Promise((resolve, reject) => {
+        waiting.push({resolve, reject})
+        settle()
+      })
     },
     async return() {
       queue = []

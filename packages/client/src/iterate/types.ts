@@ -19,8 +19,10 @@ export interface EventIteratorOptions {
 }
 
 /**
- * What `events()` returns, for `for await`: an async iterator of plain {@link StreamMessage}s. `return()` (what `break`
- * calls) ends it at once, and settles a `next()` that is still waiting with `done`.
+ * What `events()` returns, for `for await`: an async iterator of plain {@link StreamMessage}s. `next()` calls made
+ * without waiting for the previous one settle in the order they were made, one message each; when the source closes,
+ * the first pending one throws its fatal error (if any) and the others settle with `done`. `return()` (what `break`
+ * calls) ends it at once, and settles every `next()` still waiting with `done`.
  */
 export interface EventIterator extends AsyncIterableIterator<StreamMessage, undefined, undefined> {
   next(): Promise<IteratorResult<StreamMessage, undefined>>
