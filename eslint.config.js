@@ -31,6 +31,11 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS files load with require(), by definition.
+    files: ['**/*.cjs'],
+    rules: {'@typescript-eslint/no-require-imports': 'off'},
+  },
+  {
     files: ['packages/client/src/**/*.ts'],
     rules: {'no-console': 'error'},
   },

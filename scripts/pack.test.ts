@@ -1,11 +1,12 @@
 // Each package as `npm install` gets it: packed with pnpm (as it will be published), unpacked, and read like npm's
 // page reads it. Needs the build (`pnpm build`, which `pnpm test` runs first).
 import {execFileSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, readdirSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join, normalize} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, describe, expect, it} from 'vitest'
+import {packTarball} from './pack.js'
 import {relativeLinks} from './readme/blocks.js'
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
@@ -23,12 +24,9 @@ interface Manifest {
 
 /** Packs a package into its own folder and unpacks it; returns the unpacked `package/` folder. */
 function packed(dir: string): string {
-  const out = join(work, dir.replace(/\W/g, '-'))
-  execFileSync('pnpm', ['pack', '--pack-destination', out], {cwd: join(root, dir), stdio: 'pipe'})
-  const tarball = readdirSync(out).find((name) => name.endsWith('.tgz'))
-  expect(tarball, `pnpm pack wrote no tarball for ${dir}`).toBeDefined()
-  execFileSync('tar', ['-xzf', join(out, tarball!), '-C', out])
-  return join(out, 'package')
+  const tarball = packTarball(join(root, dir), work)
+  execFileSync('tar', ['-xzf', tarball, '-C', dirname(tarball)])
+  return join(dirname(tarball), 'package')
 }
 
 describe.each(['packages/client', 'packages/test-server', 'packages/react'])('%s, packed', (dir) => {

@@ -1,4 +1,10 @@
+import {readFileSync} from 'node:fs'
 import {expect, test} from '../fixtures'
+
+/** The figures the docs quote (`pnpm figures`): the client README's CDN tag among them. */
+const figures = JSON.parse(readFileSync(new URL('../../docs/figures.json', import.meta.url), 'utf8')) as {
+  client: {script: {jsdelivr: string; tag: string}}
+}
 
 test('the built ESM bundle runs in Chromium and receives events from the test server', async ({harness, sse}) => {
   await harness.open('feed', sse.url)
@@ -34,4 +40,34 @@ test('the script-tag build exposes the Holdfast global to a page without a bundl
   await expect
     .poll(() => page.evaluate(() => (window as unknown as {received: string[]}).received))
     .toEqual(['from a script tag'])
+})
+
+test("the client README's CDN tag runs the script-tag build, and the browser refuses a file that differs from it", async ({
+  browser,
+}) => {
+  const built = readFileSync(new URL('../../packages/client/dist/holdfast.min.js', import.meta.url))
+  /** Loads a page holding the tag, in a context of its own (no cache), whose CDN answers `file`; the global's type. */
+  const holdfast = async (file: Buffer): Promise<string> => {
+    const context = await browser.newContext()
+    try {
+      const page = await context.newPage()
+      let requests = 0
+      await page.route(figures.client.script.jsdelivr, (route) => {
+        requests++
+        return route.fulfill({
+          body: file,
+          contentType: 'text/javascript',
+          headers: {'Access-Control-Allow-Origin': '*'},
+        })
+      })
+      await page.setContent(`<!doctype html><html><head>${figures.client.script.tag}</head></html>`)
+      expect(requests).toBe(1)
+      return await page.evaluate(() => typeof (window as unknown as {Holdfast?: unknown}).Holdfast)
+    } finally {
+      await context.close()
+    }
+  }
+  // The CDN's answer is the local build (no network here): what the published file will be.
+  expect(await holdfast(built), 'the tag names the built file (if not: `pnpm figures`)').toBe('object')
+  expect(await holdfast(Buffer.concat([built, Buffer.from('\n')]))).toBe('undefined')
 })

@@ -7,6 +7,7 @@ import {
   type PlaywrightWorkerArgs,
   type PlaywrightWorkerOptions,
   type TestInfo,
+  type TestType,
 } from '@playwright/test'
 import {TestServerError} from './errors.js'
 import {createTestServer} from './server.js'
@@ -118,7 +119,11 @@ export const sseFixtures: Fixtures<
  *   expect(second.lastEventId).toBe('1')
  * })
  */
-export const test = base.extend<SseTestFixtures, SseWorkerFixtures>(sseFixtures)
+// Typed in full: for the inferred type, the declaration bundler (rollup-plugin-dts) writes `any`.
+export const test: TestType<
+  PlaywrightTestArgs & PlaywrightTestOptions & SseTestFixtures,
+  PlaywrightWorkerArgs & PlaywrightWorkerOptions & SseWorkerFixtures
+> = base.extend<SseTestFixtures, SseWorkerFixtures>(sseFixtures)
 
 export {expect}
 export {sseWebServer} from './web-server.js'
