@@ -5,9 +5,8 @@ import {createIdWindow} from './dedupe'
 import {HoldfastError} from './errors'
 import {MAX_DELAY, type NormalizedOptions} from './options'
 import {createIdStore} from './resume'
-import {decideRetry} from './retry-policy'
-import {cancelBody} from './redirects'
-import {openStream, readStream} from './transport'
+import {decideRetry, resendable as canResend} from './retry-policy'
+import {cancelBody, openStream, readStream} from './transport'
 import type {TransportName} from './transport-strategy'
 import type {EventSourceStats} from './types'
 import {createWatchdog, type Watchdog} from './watchdog'
@@ -81,7 +80,8 @@ export function startConnection(
   let failures = 0
   /**
    * Where (re)connections go: [spec] a redirect's final URL, [ext] unless it is on another origin than the URL the
-   * caller named: then through that URL again, so that the caller's headers never reach an origin it did not name.
+   * caller named: then through that URL again, so that Holdfast never addresses the caller's headers to an origin it
+   * did not name, and fetch applies its rules to the hop (it drops Authorization) on every reconnection.
    */
   let target = url
   /** True once the page has been hidden for `pauseWhenHidden` ms, until it is visible again. */
@@ -89,7 +89,7 @@ export function startConnection(
   /** Whether the first connection was started: every later one counts as a reconnect. */
   let started = false
   /** Whether a reconnection may re-send the request (a hidden page pauses only those). */
-  const resendable = options.method === 'GET' || options.retryNonGet
+  const resendable = canResend(options)
   let decoder: TextDecoder
   let lastActivity: number | undefined
   const stats = {connections: 0, reconnects: 0, messages: 0, duplicates: 0, bytes: 0}

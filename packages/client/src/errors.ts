@@ -1,7 +1,8 @@
 /**
  * What went wrong, as a stable machine-readable code. Compare codes, never messages.
  *
- * - `network`: `fetch` rejected (DNS, refused, reset, offline, CORS) or the body errored mid-stream.
+ * - `network`: `fetch` rejected (DNS, refused, reset, offline, CORS, a 307 or 308 of a `ReadableStream` body) or the
+ *   body errored mid-stream.
  * - `headers`: the `headers` function threw or rejected.
  * - `http-status`: the server answered something other than 200 or 204.
  * - `no-content`: the server answered 204, which by the spec means "stop reconnecting".

@@ -1,10 +1,20 @@
 import {HoldfastError, type HoldfastErrorCode} from './errors'
 import type {NormalizedOptions} from './options'
-import {fetchFollowing, type Followed} from './redirects'
 import {lastEventIdIn, toHeaderValue, urlWithLastEventId} from './resume'
 import {parseRetryAfter} from './retry-after'
 
 const EXCERPT_BYTES = 1024
+
+/** A response that is a valid event stream, and the URL it came from after the redirects `fetch` followed. */
+export interface Followed {
+  response: Response
+  url: string
+}
+
+/** Releases a response body that nobody will read (some `fetch`es do not tie it to the abort signal). */
+export function cancelBody(response: Response): void {
+  response.body?.cancel().catch(() => {})
+}
 
 /** What one connection attempt sends. */
 export interface AttemptRequest {
@@ -115,31 +125,39 @@ async function checkResponse(response: Response, url: string): Promise<void> {
  */
 export async function openStream(options: NormalizedOptions, request: AttemptRequest): Promise<Followed> {
   const headers = await resolveHeaders(options, request)
+  const {body} = options
+  const streamBody = body instanceof ReadableStream
   // [ext] A stream body is sent once (with `duplex: 'half'`): a reconnection cannot re-send it.
-  if (options.body instanceof ReadableStream && options.body.locked)
+  if (streamBody && body.locked)
     throw new HoldfastError('invalid-option', `A ReadableStream \`body\` cannot be sent to ${request.url} again`)
   const url = urlWithLastEventId(request.url, request.lastEventId, options.lastEventIdIn, options.lastEventIdParam)
   // Looked up at call time so that instrumentation installed after construction (msw, say) is honoured.
   const fetchImpl = options.fetch ?? globalThis.fetch
-  let followed: Followed
+  let response: Response
   try {
-    followed = await fetchFollowing(fetchImpl, url, {
+    // [spec] One request per attempt; fetch follows the redirects with its own rules (a 303, or a POST moved by
+    // 301/302, becomes a GET; `Authorization` and cookies are dropped on a hop to another origin; browsers send
+    // other headers there only with that origin's CORS consent).
+    response = await fetchImpl(url, {
       method: options.method, // [spec] GET, unless the `method` extension says otherwise
-      headers,
-      body: options.body ?? null,
+      // A plain object, so that a custom fetch may spread it: `{...init.headers, authorization}`.
+      headers: Object.fromEntries(headers),
+      body: body ?? null,
       cache: 'no-store', // [spec] no caching
       credentials: options.withCredentials ? 'include' : 'same-origin', // [spec] CORS credentials mode
       mode: 'cors',
       signal: request.signal,
       // [ext] A stream body needs half duplex (fetch rejects it otherwise); it is sent once, never re-sent.
-      ...(options.body instanceof ReadableStream && {duplex: 'half'}),
-    } as RequestInit & {headers: Headers})
+      ...(streamBody && {duplex: 'half'}),
+    } as RequestInit)
   } catch (cause) {
-    throw new HoldfastError('network', `Failed to connect to ${url}: ${describe(cause)}`, {url, cause})
+    // fetch cannot send a stream body twice: a 307 or 308 fails it, with nothing but a network error to say so.
+    const note = streamBody ? ' (not retried: a ReadableStream body is sent once; fetch fails it on a 307 or 308)' : ''
+    throw new HoldfastError('network', `Failed to connect to ${url}: ${describe(cause)}${note}`, {url, cause})
   }
   request.onHead()
-  await checkResponse(followed.response, url)
-  return followed
+  await checkResponse(response, url)
+  return {response, url: (response.redirected && response.url) || url}
 }
 
 /**

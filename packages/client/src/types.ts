@@ -52,7 +52,7 @@ export interface HoldfastEventSourceInit {
   headers?: HeadersOption
   /** HTTP method. A non-GET stream is not re-sent automatically unless `retryNonGet` allows it. @defaultValue `'GET'` */
   method?: string
-  /** Request body, for POST and other methods. Must be re-sendable (not a ReadableStream) if retries are allowed. */
+  /** Request body, for POST and other methods. A `ReadableStream` is sent once: a failure of it is never retried. */
   body?: BodyInit | null
   /** The `fetch` to use (a seam for tests, proxies and instrumentation). @defaultValue `globalThis.fetch` at call time */
   fetch?: typeof globalThis.fetch

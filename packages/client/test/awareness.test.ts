@@ -197,6 +197,17 @@ describe('[ext] non-GET requests are never re-sent automatically', () => {
     expect(connection.aborted).toBe(false)
   })
 
+  it('a stream body is not paused when hidden, even with retryNonGet (it could not be sent again)', async () => {
+    const stream = mockStream()
+    const environment = controlledEnvironment()
+    const body = new Blob(['q']).stream()
+    openSource({method: 'POST', body, retryNonGet: true, environment, pauseWhenHidden: 0, idleTimeout: 0})
+    const connection = await stream.open()
+    environment.set({hidden: true})
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(connection.aborted).toBe(false)
+  })
+
   it('retryNonGet allows re-sending', async () => {
     const stream = mockStream()
     const source = openSource({method: 'POST', body: 'q', retryNonGet: true, retryDelay: 100})

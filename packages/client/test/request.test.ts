@@ -84,7 +84,7 @@ describe('[ext] request extensions', () => {
     expect(request.headers.get('accept')).toBe('text/event-stream')
   })
 
-  it('sends a ReadableStream body with duplex: half, once; a re-send is refused with invalid-option', async () => {
+  it('sends a ReadableStream body with duplex: half, once: its failure is final, whatever shouldRetry says', async () => {
     const inits: RequestInit[] = []
     const fetch = vi.fn(async (_url: RequestInfo | URL, init?: RequestInit) => {
       inits.push(init!)
@@ -92,12 +92,14 @@ describe('[ext] request extensions', () => {
       return new Response('', {headers: {'content-type': 'text/event-stream'}})
     })
     const body = new Blob(['{"prompt":"hi"}']).stream()
+    const shouldRetry = vi.fn(() => true)
     const errors: Array<string | undefined> = []
-    const source = openSource({method: 'POST', body, fetch, shouldRetry: () => true, retryDelay: 0})
+    const source = openSource({method: 'POST', body, fetch, shouldRetry, retryNonGet: true, retryDelay: 0})
     source.addEventListener('error', (event) => errors.push(event.error?.code))
-    await until(() => errors.length === 2, 'the end, then the refused re-send')
-    expect(errors).toEqual(['stream-ended', 'invalid-option'])
-    expect(source.readyState).toBe(EventSource.CLOSED)
+    await until(() => source.readyState === EventSource.CLOSED, 'the end of the stream')
+    await flush()
+    expect(errors).toEqual(['stream-ended'])
+    expect(shouldRetry).not.toHaveBeenCalled()
     expect(inits).toHaveLength(1)
     expect((inits[0] as {duplex?: string}).duplex).toBe('half')
   })
@@ -116,6 +118,27 @@ describe('[ext] request extensions', () => {
     await until(() => messages.length === 1, 'the message')
     expect(messages).toEqual(['custom'])
     expect(fetch).toHaveBeenCalledWith(STREAM_URL, expect.objectContaining({method: 'GET'}))
+  })
+
+  it('hands a custom fetch the headers as a plain object, which it may spread (the eventsource package’s way)', async () => {
+    useFakeClock()
+    const stream = mockStream()
+    const fetch = vi.fn((url: RequestInfo | URL, init?: RequestInit) =>
+      globalThis.fetch(url, {...init, headers: {...init?.headers, authorization: 'Bearer token'}}),
+    )
+    openSource({retryDelay: 100, fetch, headers: {'x-tenant': 'acme'}})
+    const first = await stream.open()
+    first.send('id: 7\ndata: x\n\n')
+    first.end()
+    await flush()
+    await vi.advanceTimersByTimeAsync(100)
+    const {request} = await stream.next()
+    expect(Object.fromEntries(request.headers)).toEqual({
+      accept: 'text/event-stream',
+      authorization: 'Bearer token',
+      'last-event-id': '7',
+      'x-tenant': 'acme',
+    })
   })
 
   it('sends an initial lastEventId on the first connection', async () => {

@@ -28,6 +28,7 @@ Options:
       --static <prefix=dir>   serve a directory as static files under a URL prefix (repeatable)
       --ticker <channel[:ms]> publish a tick every ms (default 1000) on a channel (repeatable)
       --cors-origin <origin>  allow only these origins (repeatable; default: reflect any origin)
+      --cors-header <name>    allow only these request headers in preflights (repeatable; default: those asked)
       --no-cors               send no CORS headers
       --http2                 serve HTTPS with HTTP/2 and HTTP/1.1, on a certificate made for localhost
       --cert <file>           with --http2: the certificate (PEM) to serve instead; needs --key
@@ -83,6 +84,12 @@ function http2Flag(http2: boolean, cert: string | undefined, key: string | undef
   return cert !== undefined && key !== undefined ? {cert, key} : true
 }
 
+function corsFlag(off: boolean, origins?: string[], headers?: string[]): TestServerOptions['cors'] {
+  if (off) return false
+  if (!origins && !headers) return undefined
+  return {...(origins && {origins}), ...(headers && {headers})}
+}
+
 function redisFlag(url: string | undefined, keyPrefix: string | undefined): TestServerOptions['redis'] {
   if (url === undefined || url === '') {
     if (keyPrefix !== undefined) invalid('--redis-prefix needs --redis (or HOLDFAST_REDIS_URL)')
@@ -110,7 +117,7 @@ export function parseCliArgs(argv: readonly string[], env: Record<string, string
     token: values.token ?? env.HOLDFAST_TOKEN,
     static: staticFlag(values.static),
     ticker: tickerFlag(values.ticker),
-    cors: values['no-cors'] ? false : values['cors-origin'] ? {origins: values['cors-origin']} : undefined,
+    cors: corsFlag(values['no-cors'] === true, values['cors-origin'], values['cors-header']),
     http2: http2Flag(values.http2 === true, values.cert, values.key),
     maxQueuedBytes: integerFlag('max-queued-bytes', values['max-queued-bytes'], 1),
     shutdownTimeoutMs: integerFlag('shutdown-timeout', values['shutdown-timeout']),
@@ -143,6 +150,7 @@ function parse(argv: readonly string[]) {
       static: {type: 'string', multiple: true},
       ticker: {type: 'string', multiple: true},
       'cors-origin': {type: 'string', multiple: true},
+      'cors-header': {type: 'string', multiple: true},
       'no-cors': {type: 'boolean'},
       http2: {type: 'boolean'},
       cert: {type: 'string'},

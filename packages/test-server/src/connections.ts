@@ -66,6 +66,18 @@ export class ConnectionRegistry {
     if (this.#waits.size > 0) this.#waits.notify(record)
   }
 
+  /**
+   * A request body finished arriving: waiters re-check, and a connection closed before it did (a `status` fault
+   * does not wait for the body) gets it in its record too.
+   */
+  bodyArrived(stream: Stream): void {
+    if (this.#live.has(stream.id)) return this.changed(stream)
+    const record = this.#history.find(({id}) => id === stream.id)
+    if (!record) return
+    record.body = stream.body
+    if (this.#waits.size > 0) this.#waits.notify(record)
+  }
+
   /** A snapshot of one connection, live or in the history. */
   record(id: string): ConnectionRecord | undefined {
     return this.#live.get(id)?.snapshot() ?? this.#history.find((record) => record.id === id)

@@ -63,7 +63,7 @@ export interface NormalizedOptions {
   token: string | undefined
   /** True when the token was generated because the host is not loopback and none was given. */
   tokenGenerated: boolean
-  cors: {origins: ReadonlySet<string> | undefined} | false
+  cors: {origins: ReadonlySet<string> | undefined; headers: readonly string[] | undefined} | false
   static: StaticMount[]
   tickers: Array<Required<Pick<TickerOptions, 'channel' | 'intervalMs'>> & TickerOptions>
   maxQueuedBytes: number
@@ -114,12 +114,14 @@ export const stderrLogger: Logger = (entry) => {
 function corsOption(value: TestServerOptions['cors']): NormalizedOptions['cors'] {
   const cors = value ?? defaultOptions.cors
   if (cors === false) return false
-  if (cors === true) return {origins: undefined}
-  if (typeof cors !== 'object' || cors === null) invalid('`cors` must be a boolean or `{origins}`')
-  if (cors.origins === undefined) return {origins: undefined}
-  if (!Array.isArray(cors.origins) || !cors.origins.every((o) => typeof o === 'string'))
+  if (cors === true) return {origins: undefined, headers: undefined}
+  if (typeof cors !== 'object' || cors === null) invalid('`cors` must be a boolean or `{origins, headers}`')
+  const strings = (value: unknown): boolean => Array.isArray(value) && value.every((item) => typeof item === 'string')
+  if (cors.origins !== undefined && !strings(cors.origins))
     invalid('`cors.origins` must be an array of origins like `http://localhost:5173`')
-  return {origins: new Set(cors.origins)}
+  if (cors.headers !== undefined && !strings(cors.headers))
+    invalid('`cors.headers` must be an array of header names like `Last-Event-ID`')
+  return {origins: cors.origins && new Set(cors.origins), headers: cors.headers && [...cors.headers]}
 }
 
 function staticMounts(value: TestServerOptions['static']): StaticMount[] {

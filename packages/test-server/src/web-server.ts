@@ -8,7 +8,7 @@ export type CliServerOptions = Pick<
 > & {
   /** Tickers started with the server (`--ticker channel:ms`). */
   ticker?: ReadonlyArray<{channel: string; intervalMs?: number}>
-  /** `false` sends no CORS headers; `{origins}` allows only those. @defaultValue `true` */
+  /** `false` sends no CORS headers; `{origins, headers}` allows only those. @defaultValue `true` */
   cors?: boolean | CorsOptions
 }
 
@@ -48,7 +48,11 @@ export function cliFlags(options: CliServerOptions & {port?: number}): string[] 
     add('--ticker', ticker.intervalMs === undefined ? ticker.channel : `${ticker.channel}:${ticker.intervalMs}`)
   if (options.cors === false) flags.push('--no-cors')
   else if (typeof options.cors === 'object')
-    for (const origin of options.cors.origins ?? []) add('--cors-origin', origin)
+    for (const [flag, values] of [
+      ['--cors-origin', options.cors.origins],
+      ['--cors-header', options.cors.headers],
+    ] as const)
+      for (const value of values ?? []) add(flag, value)
   add('--max-queued-bytes', options.maxQueuedBytes)
   add('--shutdown-timeout', options.shutdownTimeoutMs)
   return flags

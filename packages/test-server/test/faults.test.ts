@@ -178,6 +178,20 @@ describe('status', () => {
     expect((await client.headers).location).toBe('/sse/elsewhere')
   })
 
+  it('a redirect that answers once, then 410 Gone on every later connection (README recipe)', async () => {
+    const {server} = await startServer()
+    server.inject({type: 'status', status: 307, headers: {Location: '/sse/elsewhere'}})
+    server.inject({type: 'status', status: 410, times: 'all'})
+    const statuses = []
+    for (const _ of [1, 2, 3]) statuses.push(await connect(server.streamUrl('news')).status)
+    expect(statuses).toEqual([307, 410, 410])
+    expect(server.connections('news').map((c) => [c.method, c.url, c.status])).toEqual([
+      ['GET', '/sse/news', 307],
+      ['GET', '/sse/news', 410],
+      ['GET', '/sse/news', 410],
+    ])
+  })
+
   it('does not use up stream faults meant for the connection after it', async () => {
     const {server} = await startServer({retryMs: false})
     server.inject({type: 'status', status: 500})

@@ -259,7 +259,7 @@ export const CLI_OPTIONS = {
   replayLimit: 50,
   static: {'/app': './dist', '/': 'public'},
   ticker: [{channel: 'clock', intervalMs: 250}, {channel: 'news'}],
-  cors: {origins: ['http://localhost:5173']},
+  cors: {origins: ['http://localhost:5173'], headers: ['Last-Event-ID', 'X-Api-Key']},
   maxQueuedBytes: 4096,
   shutdownTimeoutMs: 100,
 } satisfies TestServerOptions

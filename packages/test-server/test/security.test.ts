@@ -94,6 +94,20 @@ describe('CORS', () => {
     expect(server.connections()).toEqual([])
   })
 
+  it('allows only the listed request headers when `cors.headers` is given', async () => {
+    const {server} = await startServer({cors: {headers: ['Last-Event-ID']}})
+    const preflight = await fetch(server.streamUrl('news'), {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'http://localhost:5173',
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'last-event-id, x-api-key',
+      },
+    })
+    expect(preflight.status).toBe(204)
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('Last-Event-ID')
+  })
+
   it('limits origins when a list is given, and sends nothing with cors: false', async () => {
     const {server: listed} = await startServer({cors: {origins: ['http://allowed.test']}})
     const allowed = await connect(listed.streamUrl('a'), {headers: {Origin: 'http://allowed.test'}}).headers

@@ -108,6 +108,15 @@ describe('a stream', () => {
     expect(record.body).toBe('{"query":"prices"}')
   })
 
+  it('records the body of a POST answered by a status fault, which does not wait for it', async () => {
+    const {server} = await startServer()
+    server.inject({type: 'status', status: 307, headers: {Location: '/sse/elsewhere'}})
+    const client = connect(server.streamUrl('rpc'), {method: 'POST', body: '{"query":"prices"}'})
+    expect(await client.status).toBe(307)
+    const record = await server.waitForConnection((c) => c.body !== undefined)
+    expect([record.status, record.state, record.body]).toEqual([307, 'closed', '{"query":"prices"}'])
+  })
+
   it('answers HEAD with the stream headers and no body', async () => {
     const {server} = await startServer()
     const client = connect(server.streamUrl('news'), {method: 'HEAD'})

@@ -3,7 +3,7 @@ import {header} from './headers.js'
 import type {AnyRequest, AnyResponse} from '../protocol.js'
 
 const ALLOW_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'
-/** Always allowed, on top of whatever the preflight asks for. */
+/** Always allowed, on top of whatever the preflight asks for (unless `cors.headers` lists the allowed ones). */
 const ALLOW_HEADERS = ['Last-Event-ID', 'Authorization', 'Content-Type', 'Cache-Control', 'X-Holdfast-Token']
 /** Response headers a page may read: the client needs `Retry-After` on a 503, tests read the rest. */
 const EXPOSE_HEADERS = 'Retry-After, X-Holdfast-Connection, X-Holdfast-Replay, X-Holdfast-Transport, Location'
@@ -26,7 +26,7 @@ export function applyCors(req: AnyRequest, res: AnyResponse, cors: NormalizedOpt
     .split(',')
     .map((name) => name.trim())
     .filter((name) => name !== '')
-  const headers = [...new Set([...ALLOW_HEADERS, ...requested])].join(', ')
+  const headers = (cors.headers ?? [...new Set([...ALLOW_HEADERS, ...requested])]).join(', ')
   res.setHeader('Access-Control-Allow-Methods', ALLOW_METHODS)
   res.setHeader('Access-Control-Allow-Headers', headers)
   res.setHeader('Access-Control-Max-Age', '600')

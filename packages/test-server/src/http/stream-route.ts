@@ -68,7 +68,7 @@ function pollTimeoutOf(url: URL, fallback: number): number | undefined {
 }
 
 /** Records the body of a POST (or any request that has one) as it arrives, up to 64 KiB. */
-function recordBody(req: AnyRequest, stream: Stream): void {
+function recordBody(req: AnyRequest, stream: Stream, hub: Hub): void {
   if (header(req, 'content-length') === undefined && header(req, 'transfer-encoding') === undefined) return
   const chunks: Buffer[] = []
   let size = 0
@@ -78,6 +78,7 @@ function recordBody(req: AnyRequest, stream: Stream): void {
   })
   req.on('end', () => {
     stream.body = Buffer.concat(chunks).subarray(0, MAX_RECORDED_BODY).toString('utf8')
+    hub.connections.bodyArrived(stream)
   })
 }
 
@@ -125,7 +126,7 @@ export async function handleStreamRequest(
     hub,
   )
   hub.connections.add(stream)
-  recordBody(req, stream)
+  recordBody(req, stream, hub)
 
   const byKind = (connect: boolean): QueryFault[] =>
     queryFaults.filter(({fault}) => isConnectFault(fault.type) === connect)

@@ -27,6 +27,12 @@ export type Logger = (entry: LogEntry) => void
 export interface CorsOptions {
   /** Origins allowed (exact match, like `http://localhost:5173`); others get no CORS headers. @defaultValue every origin */
   origins?: readonly string[]
+  /**
+   * The request headers a preflight allows, exactly (`['Last-Event-ID']`: a page's `X-Api-Key` is refused). @defaultValue
+   * every header the preflight asks for, plus `Last-Event-ID`, `Authorization`, `Content-Type`, `Cache-Control` and
+   * `X-Holdfast-Token`
+   */
+  headers?: readonly string[]
 }
 
 /** A feed that publishes one event every `intervalMs`: a ticking stream with ids. */
