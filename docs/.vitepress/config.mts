@@ -90,6 +90,10 @@ export default defineConfig({
   // Anchors and the READMEs' links into the site are checked after the build (scripts/check-links.mjs).
   ignoreDeadLinks: false,
   srcExclude: ['**/README.md', 'test/**', 'scripts/**', 'node_modules/**'],
+  // The API reference is generated (docs/api/ is not in the repository): nothing there to edit on GitHub.
+  transformPageData(pageData) {
+    if (pageData.relativePath.startsWith('api/')) pageData.frontmatter.editLink = false
+  },
   markdown: {
     config(md) {
       // The figures of the marked spots, as the build measured them (pnpm test also fails on a stale one).
