@@ -3,9 +3,6 @@ import type {Batch} from './protocol'
 /** How long a tab that missed messages holds back what it hears, waiting for the leader's welcome. */
 export const WELCOME_WAIT = 1000
 
-/** A relayed batch, with the term it was relayed in. */
-export type HeldBatch = Batch & {term: number}
-
 /**
  * A follower's watch for messages it missed (its page was frozen, paused or in the back/forward cache), and its
  * wait for the leader's answer, during which the batches it hears are held back, to follow what the answer brings.
@@ -13,7 +10,7 @@ export type HeldBatch = Batch & {term: number}
 export class CatchUp {
   /** The number of the last message heard in the current term; `undefined` when not known (joined mid-term). */
   #heard: number | undefined
-  #wait: {held: HeldBatch[]; timer: ReturnType<typeof setTimeout>} | undefined
+  #wait: {held: Batch[]; timer: ReturnType<typeof setTimeout>} | undefined
 
   get waiting(): boolean {
     return this.#wait !== undefined
@@ -42,13 +39,13 @@ export class CatchUp {
   }
 
   /** Holds `batch` back while waiting: true when held. */
-  hold(batch: HeldBatch): boolean {
+  hold(batch: Batch): boolean {
     this.#wait?.held.push(batch)
     return this.#wait !== undefined
   }
 
   /** Ends the wait and releases its timer: the batches held back, in the order heard. */
-  end(): HeldBatch[] {
+  end(): Batch[] {
     const wait = this.#wait
     this.#wait = undefined
     clearTimeout(wait?.timer)

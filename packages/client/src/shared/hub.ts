@@ -1,10 +1,11 @@
-import type {HoldfastError} from '../errors'
+import {HoldfastError} from '../errors'
 import type {NormalizedOptions} from '../options'
+import {decideRetry} from '../retry-policy'
 import {CatchUp} from './catch-up'
 import type {SharingEnvironment} from './environment'
 import {Leadership, type LeaderTab} from './leadership'
 import type {Member} from './members'
-import {fromWire, isAfter, PROTOCOL, type Batch, type Position, type Said, type Wire} from './protocol'
+import {fromWire, isAfter, PROTOCOL, toWire, type Batch, type Position, type Said, type Wire} from './protocol'
 import {TabView} from './tab-view'
 
 /** What a tab does for a shared stream. `solo` is a source that could not share (see `SharedEventSource`). */
@@ -51,6 +52,8 @@ export class Hub {
   #leader = ''
   /** The newest term this tab knows. */
   #term = 0
+  /** The term before it, and its leader: their last batches may reach this tab after the new term began. */
+  #previous: [term: number, leader: string] = [0, '']
   /** The newest id and position any tab reported, while claiming. */
   #best: {lastEventId: string; position: Position} = {lastEventId: '', position: [0, 0]}
   /** As a follower: messages missed, and the wait for what the leader answers. */
@@ -83,7 +86,11 @@ export class Hub {
   /** Adds an instance of this tab. It hears the stream from now; one that joins an open stream is told `open`. */
   attach(member: Member): void {
     this.view.members.add(member)
-    if (this.view.readyState === 1) queueMicrotask(() => !member.closed && member.sink.open())
+    queueMicrotask(() => {
+      if (member.closed || member.opened || this.view.readyState !== 1) return
+      member.opened = true
+      member.sink.open()
+    })
   }
 
   /** Removes an instance; the last one to go ends the tab's part in the stream (a leader hands over). */
@@ -101,7 +108,7 @@ export class Hub {
     if (previous.status === 'follower' && next.status !== 'claiming') previous.abort.abort()
     if (previous.status === 'leader') previous.leadership.close()
     if ('release' in previous && !('release' in next)) previous.release()
-    if (this.role !== wasLeader) this.view.members.roleChanged()
+    if (this.role !== wasLeader) this.view.members.each((member) => member.roleChanged())
   }
 
   // ─── Joining, leaving, pausing ───────────────────────────────────────────────────────────────────────────────
@@ -125,7 +132,7 @@ export class Hub {
 
   /** This tab missed messages: it holds back what it hears until the leader's welcome brings what it lacks. */
   #askAgain(): void {
-    if (!this.#catchUp.wait(() => this.#welcomed(this.#term, [], false))) return
+    if (!this.#catchUp.wait(() => this.#welcomed([], false))) return
     this.#post({
       kind: 'hello',
       from: this.#id,
@@ -134,29 +141,28 @@ export class Hub {
   }
 
   /** What this tab lacked (or nothing, when the wait ended), then what it heard meanwhile: in order, once. */
-  #welcomed(term: number, batches: Batch[], complete: boolean): void {
+  #welcomed(batches: Batch[], complete: boolean): void {
     if (!this.#catchUp.waiting) return
     const held = this.#catchUp.end()
     // Without the whole of it, what follows may repeat what this tab had: dropped by id, as after a hand-over.
     if (!complete) this.view.catchingUp = true
-    for (const batch of batches) this.view.batch(term, batch)
-    for (const batch of held)
-      if (isAfter([batch.term, batch.seq], this.view.position)) this.view.batch(batch.term, batch)
+    for (const batch of [...batches, ...held])
+      if (isAfter([batch.term, batch.seq], this.view.position)) this.view.batch(batch)
   }
 
   #suspend(): void {
     if (this.#state.status === 'closed' || this.#state.status === 'suspended') return
-    if (this.#state.status === 'leader') this.#state.leadership.relay({kind: 'resign'})
     this.#catchUp.end()
     this.#setState({status: 'suspended'})
     this.#channel?.close()
     this.#channel = undefined
     this.view.readyState = 0
+    // Its leadership ended: back, it follows whichever tab leads, even one that numbered its term the same.
+    if (this.#leader === this.#id) this.#leader = ''
   }
 
   #close(): void {
     if (this.#state.status === 'closed') return
-    if (this.#state.status === 'leader') this.#state.leadership.relay({kind: 'resign'})
     this.#catchUp.end()
     this.#setState({status: 'closed'})
     this.#channel?.close()
@@ -165,7 +171,6 @@ export class Hub {
     this.onClosed()
   }
 
-  /** The stream failed for good: every tab closes, each on its own. */
   /** A failure relayed or met: one the connection recovers from, or (`readyState` 2) the end of the stream. */
   #error(error: HoldfastError, readyState: 0 | 2): void {
     if (readyState === 2) this.#fail(error)
@@ -173,9 +178,9 @@ export class Hub {
   }
 
   #fail(error: HoldfastError): void {
-    this.view.readyState = 2
-    this.view.members.closeAll(error)
+    // The tab leaves the stream first: a source that a listener opens below starts a fresh one.
     this.#close()
+    this.view.members.closeAll(error)
   }
 
   // ─── The lock ────────────────────────────────────────────────────────────────────────────────────────────────
@@ -196,25 +201,44 @@ export class Hub {
     const state = this.#state
     if (state.status !== 'follower' || state.request !== request) return release()
     // What this tab heard while it waited for a welcome is delivered now: it leads from here.
-    this.#welcomed(this.#term, [], false)
-    const term = ++this.#term
+    this.#welcomed([], false)
+    const known = this.#term
+    this.#previous = [known, this.#leader]
+    // Terms number leaderships in the order they began, whatever each tab knew: a tab that knew none (it joined
+    // while the only other tab was in the back/forward cache, say) must not reuse the number of one that comes back.
+    const term = (this.#term = Math.max(known + 1, Date.now()))
     this.#leader = this.#id
     this.#best = {lastEventId: this.view.lastEventId, position: this.view.position}
-    this.view.readyState = 0
     this.#setState({status: 'claiming', request, release})
-    // The first leader anyone knows of has nobody to ask; a later one asks every tab what it saw last.
-    if (term === 1) return this.#lead()
+    // A tab that knows of no leader before it has nobody to ask; a later one asks every tab what it saw last.
+    if (!known) return this.#lead()
+    // Its connection may get again what this tab delivered: dropped by id, as in the other tabs.
+    this.view.catchingUp = true
     this.#post({kind: 'claim', term, from: this.#id})
-    ;(this.#state as {timer?: ReturnType<typeof setTimeout>}).timer = setTimeout(() => this.#lead(), CLAIM_WINDOW)
+    ;(this.#state as {timer?: ReturnType<typeof setTimeout>}).timer = setTimeout(() => this.#handOver(), CLAIM_WINDOW)
+  }
+
+  /**
+   * The claim ends. The stream's request was sent by an earlier leader: this tab sends it again only where a
+   * reconnection would (a GET, `retryNonGet`, or `shouldRetry`'s say); otherwise the stream ends in every tab.
+   */
+  #handOver(): void {
+    const state = this.#state
+    const {url} = this
+    const error = new HoldfastError('stream-ended', `The tab that ran ${url} went away`, {url})
+    const settle = (retry: boolean): void => {
+      if (this.#state !== state) return
+      if (retry) return this.#lead()
+      this.#post({kind: 'error', error: toWire(error), readyState: 2, term: this.#term, seq: 1, from: this.#id})
+      this.#fail(error)
+    }
+    void Promise.resolve(decideRetry(error, 1, this.options)).then(settle)
   }
 
   /** The lock was stolen (or our request aborted): a leader steps down at once, and queues again. */
   #lost(request: number): void {
     const state = this.#state
-    if ('release' in state && state.request === request) {
-      this.view.readyState = 0
-      this.#follow()
-    }
+    if ('release' in state && state.request === request) this.#follow()
   }
 
   // ─── Leading ─────────────────────────────────────────────────────────────────────────────────────────────────
@@ -222,7 +246,8 @@ export class Hub {
   #lead(): void {
     const state = this.#state
     if (state.status !== 'claiming') return
-    this.view.lastEventId = this.#best.lastEventId
+    // The newest id any tab reported, or this tab's own, when the old leader's last batches reached it late.
+    if (isAfter(this.#best.position, this.view.position)) this.view.lastEventId = this.#best.lastEventId
     const tab: LeaderTab = {
       id: this.#id,
       view: this.view,
@@ -271,23 +296,25 @@ export class Hub {
         this.#best = {lastEventId: wire.lastEventId, position: wire.position}
       return
     }
-    // A newer term, or a claim to the current one (the last of two simultaneous steals) makes a new leader; any
-    // other message must come from the current term's leader: a displaced one is never heard again.
+    // A newer term, or a claim to the current one (the last of two simultaneous steals), or any message of the
+    // current term when this tab knows no leader of it, makes a new leader; any other message must come from the
+    // current term's leader: a displaced one is never heard again.
     const newer =
-      wire.term > this.#term || (wire.kind === 'claim' && wire.term === this.#term && wire.from !== this.#leader)
+      wire.term > this.#term ||
+      (wire.term === this.#term && wire.from !== this.#leader && (wire.kind === 'claim' || !this.#leader))
     if (newer) this.#newTerm(wire.term, wire.from)
-    else if (wire.term < this.#term || wire.from !== this.#leader) return
+    else if (wire.term < this.#term || wire.from !== this.#leader) return this.#late(wire)
     if (wire.kind === 'claim') {
       // A claim asks every tab what it saw, this one included: the new leader resumes from there.
       this.#catchUp.restart(0)
-      this.#welcomed(this.#term, [], false)
+      this.#welcomed([], false)
       this.#watch()
       const {lastEventId} = this.view
       return this.#post({kind: 'seen', term: wire.term, lastEventId, position: this.view.position})
     }
     // A number skipped in the term is a message this tab missed (its page was paused); a term first heard of
     // after its claim means the same, for a tab that had followed before.
-    if (this.#catchUp.missed(wire.seq, newer && wire.term > 1 && this.view.position[0] > 0)) this.#askAgain()
+    if (this.#catchUp.missed(wire.seq, newer && this.view.position[0] > 0)) this.#askAgain()
     this.#watch()
     switch (wire.kind) {
       case 'state':
@@ -301,10 +328,10 @@ export class Hub {
       case 'transport':
         return this.view.transportIs(wire.transport, wire.reason)
       case 'batch':
-        if (!this.#catchUp.hold(wire)) this.view.batch(wire.term, wire)
+        if (!this.#catchUp.hold(wire)) this.view.batch(wire)
         return
       case 'welcome':
-        if (wire.to === this.#id) this.#welcomed(wire.term, wire.batches, wire.complete)
+        if (wire.to === this.#id) this.#welcomed(wire.batches, wire.complete)
         return
       case 'open':
         return this.view.open()
@@ -312,18 +339,29 @@ export class Hub {
         return this.#error(fromWire(wire.error), wire.readyState)
       case 'reconnecting':
         return this.view.reconnecting(wire.attempt, wire.delay, fromWire(wire.error))
-      case 'resign':
-        this.view.readyState = 0
     }
+  }
+
+  /**
+   * A message of an earlier term. The leader of the term before relayed its last batches before the new term began,
+   * but they may reach this tab after the claim (the browser orders neither the messages of different tabs nor a
+   * message and a lock's grant, and a claimant may hear them after its grant): they are delivered, in order, until
+   * this tab delivers the new term's first batch. What the new leader's connection gets again is dropped by id.
+   */
+  #late(wire: Wire): void {
+    const [term, leader] = this.#previous
+    const {position} = this.view
+    if (wire.kind !== 'batch' || wire.term !== term || wire.from !== leader || position[0] >= this.#term) return
+    if (isAfter([term, wire.seq], position)) this.view.batch(wire)
   }
 
   /** `leader` leads from `term` on: a leader or claimant of an older term steps down at once. */
   #newTerm(term: number, leader: string): void {
+    if (term > this.#term) this.#previous = [this.#term, this.#leader]
     this.#term = term
     this.#catchUp.restart(undefined)
     this.#leader = leader
     this.view.catchingUp = true
-    this.view.readyState = 0
     if (this.#state.status === 'leader' || this.#state.status === 'claiming') this.#follow()
   }
 }

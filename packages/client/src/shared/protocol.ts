@@ -24,10 +24,14 @@ export interface WireError {
   headers?: Array<[string, string]>
 }
 
-/** The messages of one network chunk as the leader relayed them: its number in the term, and its size. */
+/** A message as the leader relays it: `id` is the event's own `id:` field, when it had one. */
+export type Relayed = StreamMessage & {id?: string}
+
+/** The messages of one network chunk as the leader relayed them: its place in the stream, and its size. */
 export interface Batch {
+  term: number
   seq: number
-  messages: StreamMessage[]
+  messages: Relayed[]
   lastEventId: string
   bytes: number
 }
@@ -53,7 +57,7 @@ export type LeaderMessage =
       transport: TransportName
     }
   /** The messages of one network chunk, and its size. */
-  | ({kind: 'batch'} & Omit<Batch, 'seq'>)
+  | ({kind: 'batch'} & Omit<Batch, 'term' | 'seq'>)
   /** The leader's `transport` strategy switched: its requests travel another way from now on. */
   | {kind: 'transport'; transport: TransportName; reason: TransportChangeReason}
   /**
@@ -67,8 +71,6 @@ export type LeaderMessage =
   | {kind: 'open'}
   | {kind: 'error'; error: WireError; readyState: 0 | 2}
   | {kind: 'reconnecting'; attempt: number; delay: number; error: WireError}
-  /** The leader leaves (its last instance closed, its page was hidden): the next tab takes over now. */
-  | {kind: 'resign'}
 
 /** What a message on the channel says. */
 export type Said =
