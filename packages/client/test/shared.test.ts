@@ -5,8 +5,7 @@ import {autoTransport, pollTransport, TransportChangeEvent} from '../src/polling
 import {SharedEventSource, type SharedEventSourceInit} from '../src/shared'
 import {BACKLOG} from '../src/shared/backlog'
 import {WELCOME_WAIT} from '../src/shared/catch-up'
-import {CLAIM_WINDOW, STEAL_JITTER} from '../src/shared/hub'
-import {PROTOCOL} from '../src/shared/protocol'
+import {CLAIM_WINDOW, PROTOCOL, STEAL_JITTER} from '../src/shared/protocol'
 import type {TransportName, TransportStrategy} from '../src/transport-strategy'
 import {FakeBrowser, type FakeTab} from './fake-tabs'
 import {flush, mockStream, STREAM_URL, until, useFakeClock, useMockServer} from './harness'
@@ -329,6 +328,21 @@ describe('[ext] hand-over: what each tab delivers', () => {
     expect(delivered(c.log)).toEqual(['1:1', '2:2', '3:3', '4:4', '5:5', '6:6', '7:7'])
   })
 
+  it('a tab that joins while no leader answers learns the last id from the others, and resumes from it', async () => {
+    const {stream, browser, tabs, a, b, c} = await threeTabs()
+    tabs[0].pause() // the leader's page is paused in the debugger: it answers nobody
+    const d = open(browser.tab())
+    await flush()
+    browser.crash(tabs[0]) // and is gone; B and C go too, and D, next, takes over
+    a.source.close()
+    b.source.close()
+    c.source.close()
+    await vi.advanceTimersByTimeAsync(CLAIM_WINDOW)
+    const second = await stream.next()
+    expect(second.request.headers.get('last-event-id')).toBe('3')
+    expect(d.source.role).toBe('leader')
+  })
+
   it('a tab back from the cache follows a tab that began the stream afresh meanwhile, at once', async () => {
     const stream = mockStream()
     const browser = new FakeBrowser()
@@ -369,6 +383,25 @@ describe('[ext] hand-over of a request that is not re-sent', () => {
     expect(browser.openChannels).toBe(0)
     expect(browser.lockState()).toEqual({holder: undefined, waiting: 0})
     expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('a tab that joins while the new leader claims, and takes over from it, does not send the POST again', async () => {
+    const stream = mockStream()
+    const browser = new FakeBrowser()
+    const [tabA, tabB, tabC] = [browser.tab(), browser.tab(), browser.tab()]
+    const init = {method: 'POST', body: 'q'}
+    const a = open(tabA, init)
+    await stream.open()
+    const b = open(tabB, init)
+    await until(() => b.log.includes('open:1'), 'B open')
+    a.source.close()
+    await until(() => browser.lockState().holder === tabB, 'B claims')
+    const c = open(tabC, init) // no leader answers it: B only claims, and B goes before it would decide
+    await flush()
+    b.source.close()
+    await vi.advanceTimersByTimeAsync(CLAIM_WINDOW)
+    await until(() => c.source.readyState === 2, 'C closed')
+    expect([c.log.at(-1), stream.connections.length]).toEqual(['error:2:stream-ended', 1])
   })
 
   it.each([

@@ -1,4 +1,4 @@
-import type {Batch} from './protocol'
+import {isAfter, type Batch, type Position, type Wire} from './protocol'
 
 /** How long a tab that missed messages holds back what it hears, waiting for the leader's welcome. */
 export const WELCOME_WAIT = 1000
@@ -51,4 +51,26 @@ export class CatchUp {
     clearTimeout(wait?.timer)
     return wait?.held ?? []
   }
+}
+
+/**
+ * Whether `wire`, a message of an earlier term than `term`, the newest this tab knows, is a batch to deliver: the
+ * leader of the term before (`previous`) relayed its last batches before the new term began, but they may reach this
+ * tab after the claim (the browser orders neither the messages of different tabs nor a message and a lock's grant,
+ * and a claimant may hear them after its grant). They are delivered, in order, until this tab (at `position`)
+ * delivers the new term's first batch; what the new leader's connection gets again is dropped by id.
+ */
+export function late(
+  wire: Wire,
+  [term, leader]: [number, string],
+  position: Position,
+  current: number,
+): wire is Wire & Batch {
+  return (
+    wire.kind === 'batch' &&
+    wire.term === term &&
+    wire.from === leader &&
+    position[0] < current &&
+    isAfter([term, wire.seq], position)
+  )
 }

@@ -1,25 +1,15 @@
-import {HoldfastError} from '../errors'
+import type {HoldfastError} from '../errors'
 import type {NormalizedOptions} from '../options'
-import {decideRetry} from '../retry-policy'
-import {CatchUp} from './catch-up'
-import type {SharingEnvironment} from './environment'
-import {Leadership, type LeaderTab} from './leadership'
+import {CatchUp, late} from './catch-up'
+import {randomId, type SharingEnvironment} from './environment'
+import {handOver, Leadership, type LeaderTab} from './leadership'
 import type {Member} from './members'
-import {fromWire, isAfter, PROTOCOL, toWire, type Batch, type Position, type Said, type Wire} from './protocol'
+import {CLAIM_WINDOW, LIVENESS_DEFAULT, PROTOCOL, STEAL_JITTER} from './protocol'
+import {fromWire, isAfter, toWire, type Batch, type Position, type Said, type Wire} from './protocol'
 import {TabView} from './tab-view'
 
 /** What a tab does for a shared stream. `solo` is a source that could not share (see `SharedEventSource`). */
 export type Role = 'leader' | 'follower' | 'solo'
-
-/**
- * How long a tab that takes the lock after another leader waits for every tab to say what it saw last, before it
- * connects with the newest Last-Event-ID of them all. Hand-over within about half a second includes it.
- */
-export const CLAIM_WINDOW = 100
-/** The longest random wait before a follower steals the lock from a silent leader, so that one tab steals first. */
-export const STEAL_JITTER = 500
-/** The watchdog of a follower when the leader's options disable their own (`idleTimeout: 0`). */
-const LIVENESS_DEFAULT = 45_000
 
 /**
  * The tab's state for one shared stream. Each state owns its resources (a lock request, a held lock, the
@@ -152,10 +142,7 @@ export class Hub {
 
   #suspend(): void {
     if (this.#state.status === 'closed' || this.#state.status === 'suspended') return
-    this.#catchUp.end()
-    this.#setState({status: 'suspended'})
-    this.#channel?.close()
-    this.#channel = undefined
+    this.#leave('suspended')
     this.view.readyState = 0
     // Its leadership ended: back, it follows whichever tab leads, even one that numbered its term the same.
     if (this.#leader === this.#id) this.#leader = ''
@@ -163,12 +150,17 @@ export class Hub {
 
   #close(): void {
     if (this.#state.status === 'closed') return
-    this.#catchUp.end()
-    this.#setState({status: 'closed'})
-    this.#channel?.close()
-    this.#channel = undefined
+    this.#leave('closed')
     this.#unsubscribe()
     this.onClosed()
+  }
+
+  /** No lock, no channel, no wait: the page stopped running, or the tab's part in the stream ended. */
+  #leave(status: 'suspended' | 'closed'): void {
+    this.#catchUp.end()
+    this.#setState({status})
+    this.#channel?.close()
+    this.#channel = undefined
   }
 
   /** A failure relayed or met: one the connection recovers from, or (`readyState` 2) the end of the stream. */
@@ -194,7 +186,11 @@ export class Hub {
     const options = steal ? {steal: true} : {signal: abort.signal}
     this.env.locks
       .request(this.name, options, () => new Promise<void>((release) => this.#granted(request, release)))
-      .catch(() => this.#lost(request))
+      .catch(() => {
+        // The lock was stolen (or the request aborted): a leader steps down at once, and queues again.
+        const state = this.#state
+        if ('release' in state && state.request === request) this.#follow()
+      })
   }
 
   #granted(request: number, release: () => void): void {
@@ -208,7 +204,7 @@ export class Hub {
     // while the only other tab was in the back/forward cache, say) must not reuse the number of one that comes back.
     const term = (this.#term = Math.max(known + 1, Date.now()))
     this.#leader = this.#id
-    this.#best = {lastEventId: this.view.lastEventId, position: this.view.position}
+    this.#best = this.view // what this tab delivers, until another tab reports more
     this.#setState({status: 'claiming', request, release})
     // A tab that knows of no leader before it has nobody to ask; a later one asks every tab what it saw last.
     if (!known) return this.#lead()
@@ -218,30 +214,16 @@ export class Hub {
     ;(this.#state as {timer?: ReturnType<typeof setTimeout>}).timer = setTimeout(() => this.#handOver(), CLAIM_WINDOW)
   }
 
-  /**
-   * The claim ends. The stream's request was sent by an earlier leader: this tab sends it again only where a
-   * reconnection would (a GET, `retryNonGet`, or `shouldRetry`'s say); otherwise the stream ends in every tab.
-   */
+  /** The claim ends: this tab leads, where it may send the request again (see `handOver`), or ends the stream. */
   #handOver(): void {
     const state = this.#state
-    const {url} = this
-    const error = new HoldfastError('stream-ended', `The tab that ran ${url} went away`, {url})
-    const settle = (retry: boolean): void => {
+    void handOver(this.url, this.options).then((error) => {
       if (this.#state !== state) return
-      if (retry) return this.#lead()
+      if (!error) return this.#lead()
       this.#post({kind: 'error', error: toWire(error), readyState: 2, term: this.#term, seq: 1, from: this.#id})
       this.#fail(error)
-    }
-    void Promise.resolve(decideRetry(error, 1, this.options)).then(settle)
+    })
   }
-
-  /** The lock was stolen (or our request aborted): a leader steps down at once, and queues again. */
-  #lost(request: number): void {
-    const state = this.#state
-    if ('release' in state && state.request === request) this.#follow()
-  }
-
-  // ─── Leading ─────────────────────────────────────────────────────────────────────────────────────────────────
 
   #lead(): void {
     const state = this.#state
@@ -258,6 +240,11 @@ export class Hub {
     const leadership = new Leadership(this.#term, this.url, this.options, tab)
     this.#setState({status: 'leader', request: state.request, release: state.release, leadership})
     leadership.announce()
+  }
+
+  #seen(): void {
+    const {lastEventId, position} = this.view
+    this.#post({kind: 'seen', term: this.#term, lastEventId, position})
   }
 
   #post(message: Said): void {
@@ -288,12 +275,19 @@ export class Hub {
     if (wire?.v !== PROTOCOL || this.#state.status === 'closed') return
     const status = this.#state.status
     if (wire.kind === 'hello') {
+      // The leader answers; any other tab says its term and last id, which one that knew none takes (see `seen`).
       if (status === 'leader') this.#state.leadership.welcome(wire.from, wire.since)
+      else if (this.#term) this.#seen()
       return
     }
     if (wire.kind === 'seen') {
       if (status === 'claiming' && wire.term === this.#term && isAfter(wire.position, this.#best.position))
-        this.#best = {lastEventId: wire.lastEventId, position: wire.position}
+        this.#best = wire
+      // A tab that joined while no leader answered (paused, or gone) knows there was one: it will claim after it.
+      if (!this.#term) {
+        this.#term = wire.term
+        this.view.lastEventId = wire.lastEventId
+      }
       return
     }
     // A newer term, or a claim to the current one (the last of two simultaneous steals), or any message of the
@@ -303,14 +297,16 @@ export class Hub {
       wire.term > this.#term ||
       (wire.term === this.#term && wire.from !== this.#leader && (wire.kind === 'claim' || !this.#leader))
     if (newer) this.#newTerm(wire.term, wire.from)
-    else if (wire.term < this.#term || wire.from !== this.#leader) return this.#late(wire)
+    else if (wire.term < this.#term || wire.from !== this.#leader) {
+      if (late(wire, this.#previous, this.view.position, this.#term)) this.view.batch(wire)
+      return
+    }
     if (wire.kind === 'claim') {
       // A claim asks every tab what it saw, this one included: the new leader resumes from there.
       this.#catchUp.restart(0)
       this.#welcomed([], false)
       this.#watch()
-      const {lastEventId} = this.view
-      return this.#post({kind: 'seen', term: wire.term, lastEventId, position: this.view.position})
+      return this.#seen()
     }
     // A number skipped in the term is a message this tab missed (its page was paused); a term first heard of
     // after its claim means the same, for a tab that had followed before.
@@ -342,19 +338,6 @@ export class Hub {
     }
   }
 
-  /**
-   * A message of an earlier term. The leader of the term before relayed its last batches before the new term began,
-   * but they may reach this tab after the claim (the browser orders neither the messages of different tabs nor a
-   * message and a lock's grant, and a claimant may hear them after its grant): they are delivered, in order, until
-   * this tab delivers the new term's first batch. What the new leader's connection gets again is dropped by id.
-   */
-  #late(wire: Wire): void {
-    const [term, leader] = this.#previous
-    const {position} = this.view
-    if (wire.kind !== 'batch' || wire.term !== term || wire.from !== leader || position[0] >= this.#term) return
-    if (isAfter([term, wire.seq], position)) this.view.batch(wire)
-  }
-
   /** `leader` leads from `term` on: a leader or claimant of an older term steps down at once. */
   #newTerm(term: number, leader: string): void {
     if (term > this.#term) this.#previous = [this.#term, this.#leader]
@@ -364,9 +347,4 @@ export class Hub {
     this.view.catchingUp = true
     if (this.#state.status === 'leader' || this.#state.status === 'claiming') this.#follow()
   }
-}
-
-/** A tab's id on the channel. */
-function randomId(): string {
-  return globalThis.crypto?.randomUUID?.() ?? String(Math.random()).slice(2)
 }

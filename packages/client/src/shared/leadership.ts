@@ -1,6 +1,7 @@
 import {startConnection, type Connection, type ConnectionSink} from '../connection'
-import type {HoldfastError} from '../errors'
+import {HoldfastError} from '../errors'
 import type {NormalizedOptions} from '../options'
+import {decideRetry} from '../retry-policy'
 import type {TransportChangeEvent} from '../polling/transport-change-event'
 import {toWire, type LeaderMessage, type Relayed, type Said, type Since} from './protocol'
 import type {TabView} from './tab-view'
@@ -43,14 +44,15 @@ export class Leadership {
      * others, and a consumer here that falls behind never holds the network read for them (it buffers).
      */
     const relayBatch = (): void => {
-      const total = connection.stats.bytes
-      const {lastEventId} = connection
-      if (batch.length) this.relay({kind: 'batch', messages: batch, lastEventId, bytes: total - bytes})
-      // A heartbeat is liveness: relayed now and then, so that a busy network keeps followers from stealing even
-      // where a hidden tab's timers are throttled.
-      else if (Date.now() - this.#relayedAt > liveness / 3) this.relay({kind: 'alive'})
-      if (!batch.length) view.chunk(total - bytes)
-      bytes = total
+      const size = connection.stats.bytes - bytes
+      bytes += size
+      if (batch.length) this.relay({kind: 'batch', messages: batch, lastEventId: connection.lastEventId, bytes: size})
+      else {
+        view.chunk(size)
+        // A heartbeat is liveness: relayed now and then, so that a busy network keeps followers from stealing even
+        // where a hidden tab's timers are throttled.
+        if (Date.now() - this.#relayedAt > liveness / 3) this.relay({kind: 'alive'})
+      }
       batch = []
     }
     const sink: ConnectionSink = {
@@ -127,4 +129,14 @@ export class Leadership {
     clearInterval(this.#timer)
     this.#connection.close()
   }
+}
+
+/**
+ * Whether a new leader may send the stream's request again, which an earlier leader sent: where a reconnection would
+ * (a GET, `retryNonGet`, or what `shouldRetry` says, asked with a `stream-ended` error). Resolves with that error when
+ * it may not: the stream ends.
+ */
+export async function handOver(url: string, options: NormalizedOptions): Promise<HoldfastError | undefined> {
+  const error = new HoldfastError('stream-ended', `The tab that ran ${url} went away`, {url})
+  return (await decideRetry(error, 1, options)) ? undefined : error
 }

@@ -10,6 +10,16 @@ import type {EventSourceStats, StreamMessage} from '../types'
  */
 export const PROTOCOL = 1
 
+/**
+ * How long a tab that takes the lock after another leader waits for every tab to say what it saw last, before it
+ * connects with the newest Last-Event-ID of them all. Hand-over within about half a second includes it.
+ */
+export const CLAIM_WINDOW = 100
+/** The longest random wait before a follower steals the lock from a silent leader, so that one tab steals first. */
+export const STEAL_JITTER = 500
+/** The watchdog of a follower when the leader's options disable their own (`idleTimeout: 0`). */
+export const LIVENESS_DEFAULT = 45_000
+
 /** Where a relayed message sits in the stream: its leadership term, then its number within the term. */
 export type Position = readonly [term: number, seq: number]
 
