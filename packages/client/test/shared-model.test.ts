@@ -45,6 +45,11 @@ interface Published {
    */
   fragile: boolean
   /**
+   * No running tab's connection got it: the next connection gets it again from the last id, if its tab knows it.
+   * Until one opens; fragile if the first to open is an uncertain tab's.
+   */
+  pending?: boolean
+  /**
    * Tabs that were away when it was published, and had no id to resume from: what they missed can come only from a
    * leader that delivered it, and may be lost to them if none is left.
    */
@@ -167,22 +172,24 @@ class World {
   }
 
   open(tab: Tab): void {
-    // A new stream, when the last one failed for good, or when no tab has it that can answer: every instance of it
-    // closed, or in a tab that is away (its lock went). Where only a paused tab has it, this one hears of it when that
-    // tab runs again, unless it goes first: which stream it gets is not known (`uncertain`).
+    // An instance joins its tab's stream, if the tab has one that has not failed (instances of a tab share it).
+    // Otherwise a new stream begins when the last one failed for good, or when no tab has it that can answer: every
+    // instance of it closed, or in a tab that is away (its lock went). Where only a paused tab has it, this one hears
+    // of it when that tab runs again, unless it goes first: which stream it gets is not known (`uncertain`).
+    const sibling = this.live().find((i) => i.tab === tab && i.source.readyState !== 2)
     const current = this.live().filter((i) => i.lineage === this.lineage)
-    const fresh = this.ended || !current.some((i) => this.running(i.tab) || i.tab.paused)
+    const fresh = !sibling && (this.ended || !current.some((i) => this.running(i.tab) || i.tab.paused))
     if (fresh) {
       this.lineage++
       this.ended = false
       this.lastId = ''
     }
-    const uncertain = !fresh && !current.some((i) => this.running(i.tab))
+    const uncertain = sibling ? sibling.uncertain : !fresh && !current.some((i) => this.running(i.tab) && !i.uncertain)
     const {method, retryNonGet, idleTimeout} = this.config
     const instance = {
       name: `instance ${this.instances.length} (${tab.name})`,
       tab,
-      lineage: this.lineage,
+      lineage: sibling?.lineage ?? this.lineage,
       joined: this.events.length,
       uncertain,
       received: [],
@@ -292,7 +299,8 @@ class World {
     if (tab.crashed) return Promise.reject(new TypeError('the tab crashed'))
     // A paused page sends nothing: the request goes once it runs again (the fake still runs its timers).
     if (tab.paused) return new Promise((resolve) => tab.requests.push(() => resolve(this.fetch(instance, request))))
-    const count = (this.requests.get(lineage) ?? 0) + 1
+    // A tab that never heard of the stream (uncertain) sends its own request, as a source of its own would.
+    const count = (this.requests.get(lineage) ?? 0) + Number(!instance.uncertain)
     this.requests.set(lineage, count)
     if (count > 1 && !this.resendable) this.violate(`a ${this.config.method} sent again (request ${count})`)
     if (this.fatalNext) {
@@ -305,6 +313,8 @@ class World {
       cancel: () => void (connection.open = false),
     })
     const connection: Connection = {tab, lineage, body, open: true, pending: '', uncertain: instance.uncertain}
+    for (const event of this.events)
+      if (event.pending) Object.assign(event, {pending: false, fragile: event.fragile || instance.uncertain})
     signal.addEventListener('abort', () => {
       if (!connection.open) return
       connection.open = false
@@ -329,13 +339,24 @@ class World {
     // Over a stream that a tab began not knowing the last id, events carry what that tab knew.
     const anyId = reached && up.every((connection) => connection.uncertain)
     // What no running tab's connection gets is sent again to the next one from the last id, if it knows it: not if
-    // there is none yet, nor if an uncertain tab may take over.
-    const unknowing = this.live().some((instance) => instance.uncertain)
+    // there is none yet, nor if an uncertain tab may take over. And what a paused tab's connection holds for it may
+    // be lost with it: the fake runs that page's timers, which may end the connection first.
+    const unknowing =
+      this.live().some((instance) => instance.uncertain) || this.connections.some((c) => c.open && c.tab.paused)
     const chunk = specs.map(({id, type}) => {
       const index = this.events.length
       const fragile = !reached && (this.lastId === '' || unknowing)
+      const pending = !reached && !fragile
       const awayWithoutId = new Set(this.tabs.filter((tab) => tab.away && tab.awayFrom === ''))
-      const event: Published = {index, type, fragile, awayWithoutId, lastEventIds: ['', ''], lineage: this.lineage}
+      const event: Published = {
+        index,
+        type,
+        fragile,
+        pending,
+        awayWithoutId,
+        lastEventIds: ['', ''],
+        lineage: this.lineage,
+      }
       if (id) event.id = String(index)
       if (!fragile && id) this.lastId = event.id!
       const before = [...this.events].reverse().find((e) => e.lineage === this.lineage && e.id !== undefined)

@@ -593,6 +593,27 @@ describe('[ext] a tab that missed messages catches up', () => {
     expect([ids(b.log), states]).toEqual([range(1, 3), [1, 1, 1]])
   })
 
+  it('a tab back from the cache gets an event without an id that followed its last id, from a leader that lacks that id’s event', async () => {
+    const stream = mockStream()
+    const browser = new FakeBrowser()
+    const [tabA, tabB] = [browser.tab(), browser.tab()]
+    const a = open(tabA)
+    const first = await stream.open()
+    first.send(events(1, 1))
+    await until(() => messages(a.log).length === 1, 'event 1')
+    const b = open(tabB) // B joins after event 1: its backlog never holds it
+    await until(() => b.log.includes('open:1'), 'B open')
+    tabA.lifecycle(false) // A into the cache: B takes over from id 1
+    await vi.advanceTimersByTimeAsync(CLAIM_WINDOW)
+    const second = await stream.open()
+    expect(second.request.headers.get('last-event-id')).toBe('1')
+    second.send('data: after\n\n')
+    await until(() => messages(b.log).length === 1, 'B has it')
+    tabA.lifecycle(true) // A had id 1: the first message B holds that carries it is one A lacks
+    await until(() => messages(a.log).length === 2, 'A caught up')
+    expect(messages(a.log)).toEqual(['message:1:1', 'message:after:1'])
+  })
+
   it('beyond the backlog, a tab gets the backlog and what follows, and nothing twice', async () => {
     const {tabB, b, connection} = await leaderAndFollower()
     connection.send(events(1, 1))

@@ -25,7 +25,7 @@ export class Backlog {
 
   /**
    * The batches a tab lacks that last had `since`: those after its last batch, where the backlog holds it;
-   * otherwise those after its last id, where a batch holds it; otherwise the whole backlog, incomplete.
+   * otherwise those after its last id, where a message carries it; otherwise the whole backlog, incomplete.
    */
   lacking({position: [term, seq], lastEventId}: Since): {batches: Batch[]; complete: boolean} {
     const batches = this.#batches
@@ -35,7 +35,9 @@ export class Backlog {
       const batch = batches[index]!
       const at = batch.messages.findIndex((message) => message.lastEventId === lastEventId)
       if (at === -1) continue
-      const rest = {...batch, messages: batch.messages.slice(at + 1)}
+      // The first message that carries the id: the event with that id, which the tab had, or one without an id after
+      // it (the backlog does not reach back to the event), which it lacks.
+      const rest = {...batch, messages: batch.messages.slice(at + Number(batch.messages[at]!.id === lastEventId))}
       return {batches: [rest, ...batches.slice(index + 1)], complete: true}
     }
     return {batches: [...batches], complete: false}

@@ -45,7 +45,7 @@ export class Hub {
   /** The term before it, and its leader: their last batches may reach this tab after the new term began. */
   #previous: [term: number, leader: string] = [0, '']
   /** The newest id and position any tab reported, while claiming. */
-  #best: {lastEventId: string; position: Position} = {lastEventId: '', position: [0, 0]}
+  #best!: {lastEventId: string; position: Position}
   /** As a follower: messages missed, and the wait for what the leader answers. */
   readonly #catchUp = new CatchUp()
   /** The term this tab last stole from: at most once per term. */
@@ -172,6 +172,7 @@ export class Hub {
   #fail(error: HoldfastError): void {
     // The tab leaves the stream first: a source that a listener opens below starts a fresh one.
     this.#close()
+    this.view.readyState = 2
     this.view.members.closeAll(error)
   }
 
@@ -185,7 +186,7 @@ export class Hub {
     this.#watch()
     const options = steal ? {steal: true} : {signal: abort.signal}
     this.env.locks
-      .request(this.name, options, () => new Promise<void>((release) => this.#granted(request, release)))
+      .request(this.name, options, () => new Promise<void>((release) => this.#granted(request, release, steal)))
       .catch(() => {
         // The lock was stolen (or the request aborted): a leader steps down at once, and queues again.
         const state = this.#state
@@ -193,7 +194,7 @@ export class Hub {
       })
   }
 
-  #granted(request: number, release: () => void): void {
+  #granted(request: number, release: () => void, stolen: boolean): void {
     const state = this.#state
     if (state.status !== 'follower' || state.request !== request) return release()
     // What this tab heard while it waited for a welcome is delivered now: it leads from here.
@@ -206,8 +207,9 @@ export class Hub {
     this.#leader = this.#id
     this.#best = this.view // what this tab delivers, until another tab reports more
     this.#setState({status: 'claiming', request, release})
-    // A tab that knows of no leader before it has nobody to ask; a later one asks every tab what it saw last.
-    if (!known) return this.#lead()
+    // A tab that knows of no leader before it has nobody to ask; a later one, or one that stole the lock from a
+    // leader it never heard, asks every tab what it saw last.
+    if (!known && !stolen) return this.#lead()
     // Its connection may get again what this tab delivered: dropped by id, as in the other tabs.
     this.view.catchingUp = true
     this.#post({kind: 'claim', term, from: this.#id})

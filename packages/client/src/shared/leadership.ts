@@ -106,10 +106,7 @@ export class Leadership {
     const seq = ++this.#seq
     this.#relayedAt = Date.now()
     this.tab.post({...message, term: this.term, seq, from: this.tab.id})
-    if (message.kind === 'batch') {
-      const {messages, lastEventId, bytes} = message
-      this.tab.view.batch({term: this.term, seq, messages, lastEventId, bytes})
-    }
+    if (message.kind === 'batch') this.tab.view.batch({...message, term: this.term, seq})
   }
 
   /** The stream as it is now, for a tab that joined (and, after a takeover, for all). */

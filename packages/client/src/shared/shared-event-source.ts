@@ -121,7 +121,9 @@ export class SharedEventSource extends EventSource {
 function memberConnection(hub: Hub, member: Member): Connection {
   return {
     get readyState() {
-      return member.closed ? 2 : member.opened ? hub.view.readyState : 0
+      // CONNECTING until told `open`, unless the stream failed for good (the tab's instances are told in turn).
+      const {readyState} = hub.view
+      return member.closed || readyState === 2 ? 2 : member.opened ? readyState : 0
     },
     get lastEventId() {
       return hub.view.lastEventId
