@@ -14,7 +14,8 @@ import {createWatchdog, type Watchdog} from './watchdog'
 /** What a connection reports to the object that owns it. Every call happens after the state changed. */
 export interface ConnectionSink {
   open(): void
-  message(type: string, data: string, lastEventId: string, origin: string): void
+  /** `id`: the event's own `id:` field, `undefined` when it had none (its `lastEventId` carries an earlier one). */
+  message(type: string, data: string, lastEventId: string, origin: string, id?: string): void
   error(error: HoldfastError): void
   reconnecting(attempt: number, delay: number, error: HoldfastError): void
   closed(error: HoldfastError | undefined): void
@@ -216,7 +217,7 @@ export function startConnection(
     failures = 0 // a dispatched event proves the stream healthy
     stats.messages++
     // [spec] The type defaults to "message"; data lines were joined with LF.
-    sink.message(event.event ?? 'message', event.data, lastEventId, state.origin)
+    sink.message(event.event ?? 'message', event.data, lastEventId, state.origin, event.id)
   }
 
   function onRetry(ms: number): void {

@@ -7,7 +7,8 @@
  * - `http-status`: the server answered something other than 200 or 204.
  * - `no-content`: the server answered 204, which by the spec means "stop reconnecting".
  * - `content-type`: a 200 whose `Content-Type` is not `text/event-stream`.
- * - `stream-ended`: the response body ended (the server or a proxy closed the stream).
+ * - `stream-ended`: the response body ended (the server or a proxy closed the stream), or the tab that ran a
+ *   `SharedEventSource`'s stream went away and its request may not be sent again.
  * - `idle-timeout`: no bytes arrived for `idleTimeout` ms, during connect or while open.
  * - `event-too-large`: more than `maxEventSize` characters were buffered without completing an event.
  * - `retries-exhausted`: `maxAttempts` consecutive reconnection attempts failed; `cause` is the last failure.

@@ -288,11 +288,11 @@ export class EventSource extends EventTarget {
       closed: (error) => {
         for (const consumer of [...this.#consumers]) consumer.end(error)
       },
+      // Every consumer is asked, so that each one's stall guard runs: a shared stream reads on while one is behind.
       backpressure: () => {
-        for (const consumer of this.#consumers) {
-          const pause = consumer.pressure()
-          if (pause) return pause
-        }
+        let pause: Promise<void> | undefined
+        for (const consumer of this.#consumers) pause = consumer.pressure() ?? pause
+        return pause
       },
     }
   }

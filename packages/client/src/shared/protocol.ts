@@ -10,6 +10,16 @@ import type {EventSourceStats, StreamMessage} from '../types'
  */
 export const PROTOCOL = 1
 
+/**
+ * How long a tab that takes the lock after another leader waits for every tab to say what it saw last, before it
+ * connects with the newest Last-Event-ID of them all. Hand-over within about half a second includes it.
+ */
+export const CLAIM_WINDOW = 100
+/** The longest random wait before a follower steals the lock from a silent leader, so that one tab steals first. */
+export const STEAL_JITTER = 500
+/** The watchdog of a follower when the leader's options disable their own (`idleTimeout: 0`). */
+export const LIVENESS_DEFAULT = 45_000
+
 /** Where a relayed message sits in the stream: its leadership term, then its number within the term. */
 export type Position = readonly [term: number, seq: number]
 
@@ -24,10 +34,14 @@ export interface WireError {
   headers?: Array<[string, string]>
 }
 
-/** The messages of one network chunk as the leader relayed them: its number in the term, and its size. */
+/** A message as the leader relays it: `id` is the event's own `id:` field, when it had one. */
+export type Relayed = StreamMessage & {id?: string}
+
+/** The messages of one network chunk as the leader relayed them: its place in the stream, and its size. */
 export interface Batch {
+  term: number
   seq: number
-  messages: StreamMessage[]
+  messages: Relayed[]
   lastEventId: string
   bytes: number
 }
@@ -53,7 +67,7 @@ export type LeaderMessage =
       transport: TransportName
     }
   /** The messages of one network chunk, and its size. */
-  | ({kind: 'batch'} & Omit<Batch, 'seq'>)
+  | ({kind: 'batch'} & Omit<Batch, 'term' | 'seq'>)
   /** The leader's `transport` strategy switched: its requests travel another way from now on. */
   | {kind: 'transport'; transport: TransportName; reason: TransportChangeReason}
   /**
@@ -67,8 +81,6 @@ export type LeaderMessage =
   | {kind: 'open'}
   | {kind: 'error'; error: WireError; readyState: 0 | 2}
   | {kind: 'reconnecting'; attempt: number; delay: number; error: WireError}
-  /** The leader leaves (its last instance closed, its page was hidden): the next tab takes over now. */
-  | {kind: 'resign'}
 
 /** What a message on the channel says. */
 export type Said =

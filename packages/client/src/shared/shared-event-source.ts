@@ -2,6 +2,7 @@ import {startConnection, type Connection} from '../connection'
 import {EventSource, START, type HoldfastEventSourceEventMap, type Start} from '../event-source'
 import type {NormalizedOptions} from '../options'
 import {TransportChangeEvent} from '../polling/transport-change-event'
+import type {TransportCounters} from '../transport-strategy'
 import type {HoldfastEventSourceInit} from '../types'
 import {browserSharing, type SharingEnvironment} from './environment'
 import {Hub, type Role} from './hub'
@@ -58,6 +59,9 @@ export class SharedEventSource extends EventSource {
   constructor(url: string | URL, init: SharedEventSourceInit = {}) {
     let role: () => Role = () => 'solo'
     const share: Start = (absolute, options, sink, owner) => {
+      // Options that make a connection throw throw here, before any lock is asked for: the `transport` strategy
+      // checks the options as it starts, as it will for the leader's connection (which may start much later).
+      options.transport?.(absolute, options, {} as TransportCounters, undefined).close()
       const env = init.sharing ?? browserSharing()
       const name = env && streamName(absolute, options, init)
       if (!env || !name) return startConnection(absolute, options, sink, owner)
@@ -117,7 +121,9 @@ export class SharedEventSource extends EventSource {
 function memberConnection(hub: Hub, member: Member): Connection {
   return {
     get readyState() {
-      return member.closed ? 2 : hub.view.readyState
+      // CONNECTING until told `open`, unless the stream failed for good (the tab's instances are told in turn).
+      const {readyState} = hub.view
+      return member.closed || readyState === 2 ? 2 : member.opened ? readyState : 0
     },
     get lastEventId() {
       return hub.view.lastEventId
