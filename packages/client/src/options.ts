@@ -58,6 +58,8 @@ export interface NormalizedOptions extends Defaults {
   transport?: TransportStrategy
   environment?: Environment
   random: () => number
+  signal?: AbortSignal
+  parse?: HoldfastEventSourceInit['parse']
 }
 
 /**
@@ -73,7 +75,7 @@ const aFunction: Rule = [(v) => typeof v === 'function', 'a function']
  * without a default are only accepted with a rule.
  */
 type Rule = [test: (value: never) => unknown, expected: string]
-const rules: Record<string, Rule> = {
+export const rules: Record<string, Rule> = {
   method: [(v: string) => /^[!#$%&'*+.^_`|~\w-]+$/.test(v), 'an HTTP method'],
   lastEventIdIn: [(v: string) => /^(header|query|both)$/.test(v), "'header', 'query' or 'both'"],
   lastEventIdParam: [(v: string) => v, 'a non-empty string'],
@@ -92,6 +94,8 @@ const rules: Record<string, Rule> = {
   shouldRetry: aFunction,
   transport: aFunction,
   random: aFunction,
+  parse: aFunction,
+  signal: [(v: AbortSignal) => typeof v?.aborted === 'boolean', 'an AbortSignal'],
 }
 
 /** Whether `value` has its default's type: numbers from 0 to MAX_DELAY, or Infinity where that is the default. */
@@ -125,6 +129,12 @@ export function normalizeOptions(init: HoldfastEventSourceInit | null = {}): Nor
   const options: Record<string, unknown> = {...defaultOptions, random: Math.random}
   for (const [key, value] of Object.entries(init)) {
     if (value === undefined) continue // an explicit `undefined` keeps the default
+    if (!(key in rules || key in defaultOptions)) {
+      // [ext] Ignored, as JavaScript ignores extra keys, with a warning that names the closest valid one (symbol
+      // keys are never looked at). A warning, not an error: code that passes extra keys on purpose keeps working.
+      void import('./unknown-option').then(({warnUnknown}) => warnUnknown(key))
+      continue
+    }
     const fallback = (defaultOptions as Record<string, unknown>)[key]
     const [test, expected] = rules[key] ?? [
       () => true,

@@ -4,7 +4,7 @@ import {CatchUp} from './catch-up'
 import type {SharingEnvironment} from './environment'
 import {Leadership, type LeaderTab} from './leadership'
 import type {Member} from './members'
-import {fromWire, isAfter, PROTOCOL, type Batch, type Position, type Said, type Wire} from './protocol'
+import {fromWire, fromWireOpen, isAfter, PROTOCOL, type Batch, type Position, type Said, type Wire} from './protocol'
 import {TabView} from './tab-view'
 
 /** What a tab does for a shared stream. `solo` is a source that could not share (see `SharedEventSource`). */
@@ -83,7 +83,15 @@ export class Hub {
   /** Adds an instance of this tab. It hears the stream from now; one that joins an open stream is told `open`. */
   attach(member: Member): void {
     this.view.members.add(member)
-    if (this.view.readyState === 1) queueMicrotask(() => !member.closed && member.sink.open())
+    const {readyState, opened} = this.view
+    if (readyState === 1 && opened) queueMicrotask(() => !member.closed && member.sink.open(opened))
+  }
+
+  /** An instance called `reconnect()`: the leader's connection reconnects now; a follower asks the leader to. */
+  reconnect(): void {
+    const state = this.#state
+    if (state.status === 'leader') state.leadership.reconnect()
+    else this.#post({kind: 'reconnect'})
   }
 
   /** Removes an instance; the last one to go ends the tab's part in the stream (a leader hands over). */
@@ -266,6 +274,10 @@ export class Hub {
       if (status === 'leader') this.#state.leadership.welcome(wire.from, wire.since)
       return
     }
+    if (wire.kind === 'reconnect') {
+      if (status === 'leader') this.#state.leadership.reconnect()
+      return
+    }
     if (wire.kind === 'seen') {
       if (status === 'claiming' && wire.term === this.#term && isAfter(wire.position, this.#best.position))
         this.#best = {lastEventId: wire.lastEventId, position: wire.position}
@@ -295,7 +307,7 @@ export class Hub {
         this.#leaderLiveness = wire.liveness
         this.#watch()
         this.view.transportIs(wire.transport, 'handover')
-        if (wire.readyState === 1) this.view.open()
+        if (wire.readyState === 1 && wire.response) this.view.open(fromWireOpen(wire.response))
         this.view.lastEventId = wire.lastEventId
         return
       case 'transport':
@@ -307,11 +319,12 @@ export class Hub {
         if (wire.to === this.#id) this.#welcomed(wire.term, wire.batches, wire.complete)
         return
       case 'open':
-        return this.view.open()
+        return this.view.open(fromWireOpen(wire.response))
       case 'error':
         return this.#error(fromWire(wire.error), wire.readyState)
       case 'reconnecting':
         return this.view.reconnecting(wire.attempt, wire.delay, fromWire(wire.error))
+      case 'connecting':
       case 'resign':
         this.view.readyState = 0
     }

@@ -4,7 +4,7 @@ import type {NormalizedOptions} from '../options'
 import type {TransportChangeEvent} from '../polling/transport-change-event'
 import type {StreamMessage} from '../types'
 import {Backlog} from './backlog'
-import {toWire, type LeaderMessage, type Said, type Since} from './protocol'
+import {toWire, toWireOpen, type LeaderMessage, type Said, type Since} from './protocol'
 import type {TabView} from './tab-view'
 
 /** What a leadership needs from its tab. */
@@ -42,9 +42,9 @@ export class Leadership {
     let batch: StreamMessage[] = []
     let bytes = 0
     const sink: ConnectionSink = {
-      open: () => {
-        view.open()
-        this.relay({kind: 'open'})
+      open: (response) => {
+        view.open(response)
+        this.relay({kind: 'open', response: toWireOpen(response)})
       },
       message: (type, data, lastEventId, origin) => {
         const message = {type, data, lastEventId, origin}
@@ -75,9 +75,10 @@ export class Leadership {
         return view.members.backpressure()
       },
     }
-    // Persistence is the tab's, and a hidden leader keeps serving the other tabs.
+    // Persistence is the tab's, a hidden leader keeps serving the other tabs, and a member's `signal` is its own.
     const leaderOptions = {
       ...options,
+      signal: undefined,
       lastEventId: view.lastEventId,
       persist: undefined,
       pauseWhenHidden: false as const,
@@ -115,8 +116,17 @@ export class Leadership {
 
   /** The stream as it is now, for a tab that joined (and, after a takeover, for all). */
   relayState(): void {
-    const {readyState, lastEventId, stats, transport = 'stream'} = this.tab.view
-    this.relay({kind: 'state', readyState, lastEventId, stats: {...stats}, liveness: this.tab.liveness, transport})
+    const {readyState, lastEventId, stats, transport = 'stream', opened} = this.tab.view
+    const response = readyState === 1 && opened ? toWireOpen(opened) : undefined
+    const {liveness} = this.tab
+    this.relay({kind: 'state', readyState, lastEventId, stats: {...stats}, liveness, transport, response})
+  }
+
+  /** An instance of some tab called `reconnect()`: every tab is CONNECTING until the new connection's `open`. */
+  reconnect(): void {
+    this.tab.view.readyState = 0
+    this.relay({kind: 'connecting'})
+    this.#connection.reconnect()
   }
 
   /** A tab joined; `since`: it joins again after missing messages, and is first told what it lacks. */

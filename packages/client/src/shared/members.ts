@@ -1,5 +1,6 @@
 import type {ConnectionSink} from '../connection'
 import type {HoldfastError} from '../errors'
+import type {OpenEventInit} from '../events'
 import type {TransportChangeReason} from '../polling/transport-change-event'
 import type {TransportName} from '../transport-strategy'
 import type {StreamMessage} from '../types'
@@ -37,8 +38,8 @@ export class Members {
     for (const member of [...this.#members]) if (!member.closed) call(member)
   }
 
-  open(): void {
-    this.#each(({sink}) => sink.open())
+  open(response: OpenEventInit): void {
+    this.#each(({sink}) => sink.open(response))
   }
 
   message({type, data, lastEventId, origin}: StreamMessage): void {

@@ -1,4 +1,5 @@
 import {HoldfastError, type HoldfastErrorCode} from '../errors'
+import type {OpenEventInit} from '../events'
 import type {TransportChangeReason} from '../polling/transport-change-event'
 import type {TransportName} from '../transport-strategy'
 import type {EventSourceStats, StreamMessage} from '../types'
@@ -23,6 +24,9 @@ export interface WireError {
   body?: string
   headers?: Array<[string, string]>
 }
+
+/** What the leader's response said when its stream opened, as it crosses a BroadcastChannel (no `Headers`). */
+export type WireOpen = Omit<OpenEventInit, 'headers'> & {headers: Array<[string, string]>}
 
 /** The messages of one network chunk as the leader relayed them: its number in the term, and its size. */
 export interface Batch {
@@ -51,6 +55,8 @@ export type LeaderMessage =
       stats: EventSourceStats
       liveness: number
       transport: TransportName
+      /** What the response said, while the stream is open. */
+      response: WireOpen | undefined
     }
   /** The messages of one network chunk, and its size. */
   | ({kind: 'batch'} & Omit<Batch, 'seq'>)
@@ -64,7 +70,9 @@ export type LeaderMessage =
   | {kind: 'welcome'; to: string; batches: Batch[]; complete: boolean}
   /** The leader is alive (a heartbeat, or a quiet stream). */
   | {kind: 'alive'}
-  | {kind: 'open'}
+  | {kind: 'open'; response: WireOpen}
+  /** An instance asked to reconnect: the leader's connection drops its attempt and connects again now. */
+  | {kind: 'connecting'}
   | {kind: 'error'; error: WireError; readyState: 0 | 2}
   | {kind: 'reconnecting'; attempt: number; delay: number; error: WireError}
   /** The leader leaves (its last instance closed, its page was hidden): the next tab takes over now. */
@@ -82,6 +90,8 @@ export type Said =
   /** A tab took the lock for `term`: every tab answers with what it saw last. */
   | {kind: 'claim'; term: number; from: string}
   | {kind: 'seen'; term: number; lastEventId: string; position: Position}
+  /** An instance of a following tab called `reconnect()`: the leader reconnects. */
+  | {kind: 'reconnect'}
 
 /** Every message on the channel: what it says, and the protocol's version. */
 export type Wire = {v: typeof PROTOCOL} & Said
@@ -94,6 +104,10 @@ export function toWire(error: HoldfastError): WireError {
 export function fromWire({code, message, headers, ...details}: WireError): HoldfastError {
   return new HoldfastError(code, message, {...details, headers: headers && new Headers(headers)})
 }
+
+export const toWireOpen = ({headers, ...rest}: OpenEventInit): WireOpen => ({...rest, headers: [...headers]})
+
+export const fromWireOpen = ({headers, ...rest}: WireOpen): OpenEventInit => ({...rest, headers: new Headers(headers)})
 
 /** Whether `a` comes after `b`. */
 export function isAfter(a: Position, b: Position): boolean {
