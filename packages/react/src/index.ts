@@ -5,8 +5,11 @@ export type {
   EventSourceResult,
   MessageReducer,
   ParsedMessage,
+  ParsedMessageOf,
   ReconnectInfo,
   StreamStatus,
+  TypedOptions,
+  TypedUseEventSource,
   UseEventSourceOptions,
   UseEventSourceReducerOptions,
 } from './types'

@@ -15,7 +15,8 @@ export interface StreamSubscriber {
   message(message: StreamMessage): void
   /** The state changed (after `open`, `error` and `reconnecting` below). */
   changed(): void
-  open(): void
+  /** The stream opened: the source's `open` event (an `OpenEvent` from Holdfast's sources). */
+  open(event: Event): void
   error(error: HoldfastError | undefined): void
   reconnecting(info: ReconnectInfo): void
 }
@@ -140,10 +141,10 @@ export class SharedStream {
     const source = this.#create(this.#url, init)
     this.#source = source
     const current = (): boolean => this.#source === source
-    this.#on(source, 'open', () => {
+    this.#on(source, 'open', (event) => {
       if (!current()) return
       this.#setState({status: 'open', readyState: 1, error: undefined, reconnecting: undefined})
-      for (const subscriber of this.#subscribers) subscriber.open()
+      for (const subscriber of this.#subscribers) subscriber.open(event)
     })
     this.#on(source, 'error', (event) => {
       if (!current()) return

@@ -1,4 +1,5 @@
-import {EventSource, type HoldfastError, type HoldfastEventSourceInit, type StreamMessage} from '@holdfast/client'
+import {EventSource, type HoldfastError, type StreamMessage} from '@holdfast/client'
+import {sourceOptions} from './hook-options'
 import {peekStream, streamFor} from './registry'
 import type {SharedStream, StreamState, StreamSubscriber} from './shared-stream'
 import type {CreateEventSource, MessageReducer, ParsedMessage, ReconnectInfo, UseEventSourceOptions} from './types'
@@ -22,29 +23,11 @@ export type ViewOptions = UseEventSourceOptions<unknown> & {
 }
 
 const DEFAULT_TYPES: readonly string[] = ['message']
+/** No connection: disabled (shown as `idle`), or closed by the view's `signal` (shown as `closed`). */
 const IDLE: StreamState = {status: 'closed', readyState: 2, error: undefined, reconnecting: undefined}
 const CONNECTING: StreamState = {status: 'connecting', readyState: 0, error: undefined, reconnecting: undefined}
 
 const createHoldfast: CreateEventSource = (url, init) => new EventSource(url, init)
-
-/** Holdfast's options out of the hook's: everything the source gets. */
-export function sourceOptions(options: ViewOptions): HoldfastEventSourceInit {
-  const {
-    enabled: _enabled,
-    types: _types,
-    parse: _parse,
-    key: _key,
-    create: _create,
-    onMessage: _onMessage,
-    onOpen: _onOpen,
-    onError: _onError,
-    onReconnecting: _onReconnecting,
-    reducer: _reducer,
-    initial: _initial,
-    ...init
-  } = options
-  return init
-}
 
 /** Reports an exception thrown by user code (a reducer, a callback) the way a throwing event listener is. */
 function report(error: unknown): void {
@@ -54,6 +37,11 @@ function report(error: unknown): void {
     setTimeout(() => {
       throw error
     })
+}
+
+/** What a view shows: the same identity, the same view. A view whose `signal` aborted is one of its own. */
+export function viewIdentity(enabled: boolean, aborted: boolean, key: string): string {
+  return `${enabled && !aborted}:${aborted ? 'aborted:' : ''}${key}`
 }
 
 /**
@@ -68,6 +56,8 @@ export class StreamView {
   readonly #key: string
   readonly #url: string | null
   readonly #enabled: boolean
+  /** [ext] Closed by the `signal` it was made with: status `closed`, no connection, no `reconnect()`. */
+  readonly #aborted: boolean
   readonly #options: {current: ViewOptions}
   #stream: SharedStream | undefined
   #data: unknown
@@ -94,13 +84,14 @@ export class StreamView {
     const {enabled = true} = rendering
     this.#url = url
     this.#key = key
-    this.#enabled = enabled && url !== null
-    this.identity = `${this.#enabled}:${key}`
+    this.#aborted = rendering.signal?.aborted ?? false
+    this.#enabled = enabled && url !== null && !this.#aborted
+    this.identity = viewIdentity(enabled && url !== null, this.#aborted, key)
     this.#options = options
     this.#data = rendering.reducer ? rendering.initial : undefined
     this.#lastEventId = ''
     // What the server renders, and what hydration must see: no connection, no message yet.
-    this.#serverSnapshot = this.#build(this.#enabled ? CONNECTING : IDLE, !this.#enabled)
+    this.#serverSnapshot = this.#build(this.#enabled ? CONNECTING : IDLE, this.#idle)
     this.#lastEventId = resumeFrom
     // A component that joins a running stream starts from its latest message (a reducer starts from `initial`).
     const joined = this.#enabled ? peekStream(key) : undefined
@@ -124,12 +115,17 @@ export class StreamView {
 
   readonly getServerSnapshot = (): Snapshot<unknown> => this.#serverSnapshot
 
+  /** Disabled: status `idle` (one closed by its `signal` shows `closed`). */
+  get #idle(): boolean {
+    return !this.#enabled && !this.#aborted
+  }
+
   readonly getSnapshot = (): Snapshot<unknown> => {
     const state = !this.#enabled ? IDLE : ((this.#stream ?? peekStream(this.#key))?.state ?? CONNECTING)
     if (this.#snapshot && this.#snapshotOf?.state === state && this.#snapshotOf.version === this.#version)
       return this.#snapshot
     this.#snapshotOf = {state, version: this.#version}
-    this.#snapshot = this.#build(state, !this.#enabled)
+    this.#snapshot = this.#build(state, this.#idle)
     return this.#snapshot
   }
 
@@ -147,7 +143,7 @@ export class StreamView {
         if (this.#accept(message)) onChange()
       },
       changed: onChange,
-      open: () => this.#options.current.onOpen?.(),
+      open: (event) => this.#options.current.onOpen?.(event),
       error: (error) => this.#options.current.onError?.(error),
       reconnecting: (info) => this.#options.current.onReconnecting?.(info),
     }
