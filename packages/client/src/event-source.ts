@@ -7,6 +7,7 @@ import {normalizeOptions} from './options'
 import type {TransportName} from './transport-strategy'
 import type {
   EventSourceStats,
+  HoldfastEventSourceInit,
   MessageMap,
   MessageOf,
   MessageType,
@@ -111,7 +112,8 @@ export class EventSource<M extends MessageMap = UntypedMessages> extends EventTa
    * @throws DOMException `SyntaxError` when the URL cannot be parsed (as the native constructor).
    * @throws HoldfastError `invalid-option` when an option is not valid.
    */
-  constructor(url: string | URL, ...[init]: EventSourceInitArgs<M>) {
+  constructor(url: string | URL, ...init: EventSourceInitArgs<M>)
+  constructor(url: string | URL, init?: HoldfastEventSourceInit | null) {
     super()
     let parsed: URL
     try {
@@ -322,10 +324,9 @@ export class EventSource<M extends MessageMap = UntypedMessages> extends EventTa
         if (this.#listened.has('reconnecting')) this.dispatchEvent(new ReconnectingEvent(attempt, delay, error))
       },
       closed: (error) => {
-        const signal = this.#signal
-        signal?.removeEventListener('abort', this.#abort)
-        for (const consumer of [...this.#consumers])
-          consumer.end(error ?? (signal?.aborted ? signal.reason : undefined))
+        this.#signal?.removeEventListener('abort', this.#abort)
+        // A signal's `reason` is set once it aborts: the reason it closed the source, if it did.
+        for (const consumer of [...this.#consumers]) consumer.end(error ?? this.#signal?.reason)
       },
       backpressure: () => {
         for (const consumer of this.#consumers) {

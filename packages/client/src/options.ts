@@ -129,14 +129,15 @@ export function normalizeOptions(init: HoldfastEventSourceInit | null = {}): Nor
   const options: Record<string, unknown> = {...defaultOptions, random: Math.random}
   for (const [key, value] of Object.entries(init)) {
     if (value === undefined) continue // an explicit `undefined` keeps the default
-    if (!(key in rules || key in defaultOptions)) {
+    const fallback = (defaultOptions as Record<string, unknown>)[key]
+    const rule = rules[key]
+    if (!rule && fallback === undefined) {
       // [ext] Ignored, as JavaScript ignores extra keys, with a warning that names the closest valid one (symbol
       // keys are never looked at). A warning, not an error: code that passes extra keys on purpose keeps working.
       void import('./unknown-option').then(({warnUnknown}) => warnUnknown(key))
       continue
     }
-    const fallback = (defaultOptions as Record<string, unknown>)[key]
-    const [test, expected] = rules[key] ?? [
+    const [test, expected] = rule ?? [
       () => true,
       typeof fallback === 'number' ? `a number from 0 to ${MAX_DELAY}` : `a ${typeof fallback}`,
     ]

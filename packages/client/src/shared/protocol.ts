@@ -105,9 +105,9 @@ export function fromWire({code, message, headers, ...details}: WireError): Holdf
   return new HoldfastError(code, message, {...details, headers: headers && new Headers(headers)})
 }
 
-export const toWireOpen = ({headers, ...rest}: OpenEventInit): WireOpen => ({...rest, headers: [...headers]})
+export const toWireOpen = (response: OpenEventInit): WireOpen => ({...response, headers: [...response.headers]})
 
-export const fromWireOpen = ({headers, ...rest}: WireOpen): OpenEventInit => ({...rest, headers: new Headers(headers)})
+export const fromWireOpen = (wire: WireOpen): OpenEventInit => ({...wire, headers: new Headers(wire.headers)})
 
 /** Whether `a` comes after `b`. */
 export function isAfter(a: Position, b: Position): boolean {

@@ -58,7 +58,8 @@ function streamName(url: string, options: NormalizedOptions, shareKey?: string):
 export class SharedEventSource<M extends MessageMap = UntypedMessages> extends EventSource<M> {
   readonly #role: () => Role
 
-  constructor(url: string | URL, ...[init]: EventSourceInitArgs<M, SharedEventSourceInit>) {
+  constructor(url: string | URL, ...init: EventSourceInitArgs<M, SharedEventSourceInit>)
+  constructor(url: string | URL, init?: SharedEventSourceInit | null) {
     let role: () => Role = () => 'solo'
     const share: Start = (absolute, options, sink, owner) => {
       const env = init?.sharing ?? browserSharing()
@@ -88,8 +89,7 @@ export class SharedEventSource<M extends MessageMap = UntypedMessages> extends E
       return memberConnection(join, member)
     }
     // The options of sharing are this class's: the EventSource does not know them (and would warn of them).
-    const {shareKey: _shareKey, sharing: _sharing, ...options} = init ?? {}
-    super(url, ...([{...options, [START]: share}] as never))
+    super(url, {...init, shareKey: undefined, sharing: undefined, [START]: share} as never)
     this.#role = () => role()
   }
 
