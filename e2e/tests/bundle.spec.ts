@@ -20,6 +20,7 @@ test('the script-tag build exposes the Holdfast global to a page without a bundl
     'ConnectionErrorEvent',
     'EventSource',
     'HoldfastError',
+    'OpenEvent',
     'ReconnectingEvent',
     'SharedEventSource',
     'TransportChangeEvent',
