@@ -93,7 +93,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     if (!within) console.error(`size: ${what} is over budget by ${size - budget} bytes`)
   }
   console.log(`size: ${kb(sharedTotal)} (${sharedTotal} bytes) for an app that imports @holdfast/client/shared alone`)
-  for (const name of ['iterate', 'polling']) {
+  for (const name of ['iterate', 'polling', 'parse']) {
     const both = `export * from '@holdfast/client'\nexport * from '@holdfast/client/${name}'\n`
     const size = (await minGzipSize(await bundleImports(both))) - index
     console.log(`size: ${kb(size)} (${size} bytes) for @holdfast/client/${name}, over the main entry`)

@@ -27,6 +27,8 @@ test('the script-tag build exposes the Holdfast global to a page without a bundl
     'autoTransport',
     'defaultOptions',
     'events',
+    'json',
+    'parseWith',
     'pollTransport',
   ])
   await page.evaluate((url) => (window as unknown as {startStream(url: string): void}).startStream(url), sse.url)

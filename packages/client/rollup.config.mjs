@@ -15,6 +15,7 @@ const input = {
   shared: 'src/shared/index.ts',
   iterate: 'src/iterate/index.ts',
   polling: 'src/polling/index.ts',
+  parse: 'src/parse/index.ts',
 }
 const typescriptPlugin = () =>
   typescript({tsconfig: './tsconfig.build.json', declaration: false, declarationMap: false, sourceMap: true})
@@ -29,7 +30,7 @@ const typescriptPlugin = () =>
  */
 const OWN_FILES = /[\\/]src[\\/](errors|events|options|unknown-option)\.ts$/
 const manualChunks = (id) => {
-  if (/[\\/]src[\\/](shared|iterate)[\\/]|[\\/]src[\\/](index|polyfill|global)\.ts$/.test(id)) return undefined
+  if (/[\\/]src[\\/](shared|iterate|parse)[\\/]|[\\/]src[\\/](index|polyfill|global)\.ts$/.test(id)) return undefined
   if (id.includes('eventsource-parser')) return 'eventsource-parser'
   return OWN_FILES.exec(id)?.[1] ?? 'event-source'
 }

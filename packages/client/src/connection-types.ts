@@ -7,7 +7,8 @@ import type {EventSourceStats} from './types'
 /** What a connection reports to the object that owns it. Every call happens after the state changed. */
 export interface ConnectionSink {
   open(response: OpenEventInit): void
-  message(type: string, data: string, lastEventId: string, origin: string): void
+  /** `data`: the string received (what a parse step made of it, once one wrapped the sink: see `ParseStep`). */
+  message(type: string, data: unknown, lastEventId: string, origin: string): void
   error(error: HoldfastError): void
   reconnecting(attempt: number, delay: number, error: HoldfastError): void
   /** The connection closed: with its fatal error, or neither (`close()`). */

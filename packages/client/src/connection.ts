@@ -138,8 +138,13 @@ export function startConnection(
       // [spec] Announce the connection: readyState OPEN, then `open` ([ext] once for a run of long polls).
       if (state.status === 'connecting') {
         setState({status: 'open', attempt, openedAt: now(), origin: new URL(final).origin})
-        const {status, headers, redirected} = response
-        sink.open({status, headers, url: final, redirected, transport: driver?.transport ?? 'stream'})
+        sink.open({
+          status: response.status,
+          headers: response.headers,
+          redirected: response.redirected,
+          url: final,
+          transport: driver?.transport ?? 'stream',
+        })
         if (!isCurrent(attempt)) return cancelBody(response) // closed inside `open`
       }
       await readStream(response.body!, requestUrl, signal, (chunk) => onChunk(attempt, chunk))
@@ -264,10 +269,9 @@ export function startConnection(
 
   /** [spec] Fail the connection: readyState CLOSED, then `error`. */
   function finish(error: HoldfastError): void {
-    const closed: State = {status: 'closed'}
-    setState(closed)
+    setState({status: 'closed'})
     sink.error(error)
-    if (state === closed) sink.closed(error) // not when an `error` listener started it again with reconnect()
+    if (state.status === 'closed') sink.closed(error) // not when an `error` listener started it again: reconnect()
   }
 
   const awareness: Parameters<typeof watchAwareness>[2] = {
@@ -306,7 +310,7 @@ export function startConnection(
     driver = options.transport?.(url, options, stats, owner)
     connect()
   }
-  // [ext] An already aborted `signal`: no request at all.
+  // [ext] An already aborted `signal`: no request at all (and the facade's listener on it closes nothing).
   if (!options.signal?.aborted) start()
 
   return {

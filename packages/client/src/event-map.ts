@@ -2,7 +2,7 @@
 import type {ConnectionErrorEvent, OpenEvent, OpenEventInit, ReconnectingEvent} from './events'
 import type {HoldfastError} from './errors'
 import type {TransportChangeEvent} from './polling/transport-change-event'
-import type {HoldfastEventSourceInit, MessageMap, MessageType, Parser, UntypedMessages} from './types'
+import type {HoldfastEventSourceInit, MessageMap, MessageType, ParseStep, UntypedMessages} from './types'
 
 /**
  * A server may name its own events `error` or `reconnecting` (LLM APIs send `event: error`): they arrive as
@@ -50,8 +50,8 @@ export interface HoldfastEventSourceEventMap<M extends MessageMap = UntypedMessa
 export type UndeclaredType<M extends MessageMap> = string extends keyof M ? string : never
 
 /**
- * The constructor's options: for a declared stream, `parse` returns its data, and is required unless the data is all
- * strings.
+ * The constructor's options: for a declared stream, the `parse` step makes its data, and is required unless the data
+ * is all strings.
  */
 export type EventSourceInitArgs<
   M extends MessageMap,
@@ -59,5 +59,5 @@ export type EventSourceInitArgs<
 > = string extends keyof M
   ? [init?: Init | null]
   : [M[MessageType<M>]] extends [string]
-    ? [init?: (Omit<Init, 'parse'> & {parse?: Parser<M>}) | null]
-    : [init: Omit<Init, 'parse'> & {parse: Parser<M>}]
+    ? [init?: (Omit<Init, 'parse'> & {parse?: ParseStep<NoInfer<M>>}) | null]
+    : [init: Omit<Init, 'parse'> & {parse: ParseStep<NoInfer<M>>}]

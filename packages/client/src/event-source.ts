@@ -126,10 +126,11 @@ export class EventSource<M extends MessageMap = UntypedMessages> extends EventTa
     this.#url = parsed.href
     this.#withCredentials = !!options.withCredentials
     const signal = (this.#signal = options.signal)
-    // [ext] With a signal aborted already, a connection that stays closed: no request, no lock, no channel.
-    const start = (!signal?.aborted && (init as {[START]?: Start} | null | undefined)?.[START]) || startConnection
-    this.#connection = start(this.#url, options, this.#sink(options), this)
-    signal?.addEventListener('abort', this.#abort)
+    const start: Start = (init as {[START]?: Start} | null | undefined)?.[START] ?? startConnection
+    const sink = this.#sink()
+    // [ext] A parse step (`@holdfast/client/parse`) wraps what the connection delivers.
+    this.#connection = start(this.#url, options, options.parse?.wrap(sink, this) ?? sink, this)
+    if (!signal?.aborted) signal?.addEventListener('abort', this.#abort)
   }
 
   /** [spec] The URL after parsing (redirects do not change it). */
@@ -284,22 +285,10 @@ export class EventSource<M extends MessageMap = UntypedMessages> extends EventTa
     }
   }
 
-  #sink({parse}: NormalizedOptions): ConnectionSink {
+  #sink(): ConnectionSink {
     return {
       open: (response) => this.dispatchEvent(new OpenEvent(response)),
-      message: (type, raw, lastEventId, origin) => {
-        let data: unknown = raw
-        if (parse)
-          try {
-            data = parse(raw, {type, data: raw, lastEventId, origin})
-          } catch (cause) {
-            // [ext] Reported as an error of this message; the stream goes on.
-            const error = new HoldfastError('invalid-data', `Could not parse a \`${type}\` event of ${this.#url}`, {
-              url: this.#url,
-              cause,
-            })
-            return this.dispatchEvent(Object.assign(new StreamEvent('messageerror', raw, lastEventId, origin), {error}))
-          }
+      message: (type, data, lastEventId, origin) => {
         // The per-event hot path: one plain object for subscribers, no DOM event for a type nobody listens to.
         const subscribers = this.#subscribers
         if (subscribers.length) {

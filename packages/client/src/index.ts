@@ -22,6 +22,7 @@ export type {
   MessageOf,
   MessageType,
   Parser,
+  ParseStep,
   StorageLike,
   StreamMessage,
   SubscribeOptions,

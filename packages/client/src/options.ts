@@ -1,4 +1,5 @@
 import {HoldfastError} from './errors'
+import type {ConnectionSink} from './connection-types'
 import type {TransportStrategy} from './transport-strategy'
 import type {Environment, HeadersOption, HoldfastEventSourceInit, LastEventIdTransport, StorageLike} from './types'
 
@@ -48,6 +49,11 @@ export const defaultOptions: Readonly<Defaults> = Object.freeze({
   pauseWhenHidden: false,
 })
 
+/** A parse step as the source calls it (`@holdfast/client/parse` makes them): it wraps the connection's sink. */
+export interface ParseStepOf {
+  wrap(sink: ConnectionSink, source: EventTarget & {readonly url: string}): ConnectionSink
+}
+
 /** Options after validation, with every default applied. */
 export interface NormalizedOptions extends Defaults {
   headers?: HeadersOption
@@ -59,7 +65,7 @@ export interface NormalizedOptions extends Defaults {
   environment?: Environment
   random: () => number
   signal?: AbortSignal
-  parse?: HoldfastEventSourceInit['parse']
+  parse?: ParseStepOf
 }
 
 /**
@@ -94,7 +100,7 @@ export const rules: Record<string, Rule> = {
   shouldRetry: aFunction,
   transport: aFunction,
   random: aFunction,
-  parse: aFunction,
+  parse: [(v: ParseStepOf) => typeof v?.wrap === 'function', 'a parse step from @holdfast/client/parse'],
   signal: [(v: AbortSignal) => typeof v?.aborted === 'boolean', 'an AbortSignal'],
 }
 
@@ -131,12 +137,9 @@ export function normalizeOptions(init: HoldfastEventSourceInit | null = {}): Nor
     if (value === undefined) continue // an explicit `undefined` keeps the default
     const fallback = (defaultOptions as Record<string, unknown>)[key]
     const rule = rules[key]
-    if (!rule && fallback === undefined) {
-      // [ext] Ignored, as JavaScript ignores extra keys, with a warning that names the closest valid one (symbol
-      // keys are never looked at). A warning, not an error: code that passes extra keys on purpose keeps working.
-      void import('./unknown-option').then(({warnUnknown}) => warnUnknown(key))
-      continue
-    }
+    // [ext] An unknown name is ignored, as JavaScript ignores extra keys, with a warning that names the closest valid
+    // one (symbol keys are never looked at). A warning, not an error: code that passes extra keys on purpose works.
+    if (!rule && fallback === undefined) void import('./unknown-option').then((module) => module.default(key))
     const [test, expected] = rule ?? [
       () => true,
       typeof fallback === 'number' ? `a number from 0 to ${MAX_DELAY}` : `a ${typeof fallback}`,

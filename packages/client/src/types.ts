@@ -128,13 +128,25 @@ export interface HoldfastEventSourceInit {
    */
   signal?: AbortSignal
   /**
-   * A parse step for every message's data (`JSON.parse`, a schema's `parse`), run once per message before any
-   * listener, subscriber or iterator sees it. A message whose parse throws is delivered to none of them: it fires a
-   * `messageerror` event instead (its `error` is a HoldfastError `invalid-data`), and the stream goes on.
-   * Declare what it returns with the source's type parameter: `new EventSource<{price: Quote}>(url, {parse})`.
+   * A parse step for every message's data, from `@holdfast/client/parse`: `json`, or `parseWith(fn)` with a function
+   * of your own (a schema's `parse`). It runs once per message, before any listener, subscriber or iterator sees it;
+   * a message it throws on is delivered to none of them, and fires a `messageerror` event instead (its `error` is a
+   * HoldfastError `invalid-data`): the stream goes on. Declare what it makes with the source's type parameter:
+   * `new EventSource<{price: Quote}>(url, {parse: json})`.
    * @defaultValue none: data is the string received
    */
-  parse?: (data: string, message: StreamMessage) => unknown
+  parse?: ParseStep
+}
+
+declare const PARSE_STEP: unique symbol
+
+/**
+ * [ext] A parse step, made by `json` or `parseWith(fn)` from `@holdfast/client/parse` (which holds its code, so that
+ * apps that parse nothing do not pay for it). `M`: the data it makes, by event type.
+ */
+export interface ParseStep<M extends MessageMap = MessageMap> {
+  /** The data it makes (a type, never a value). */
+  readonly [PARSE_STEP]: M
 }
 
 /**
@@ -156,8 +168,8 @@ export type MessageOf<M extends MessageMap, K extends MessageType<M> = MessageTy
 }[K]
 
 /**
- * The `parse` step of a declared stream: it returns the data of the message's type (`message.type`). It may throw:
- * the message then fires `messageerror` instead of reaching listeners.
+ * A parse function, for `parseWith`: it returns the data of the message's type (`message.type`). It may throw: the
+ * message then fires `messageerror` instead of reaching listeners.
  */
 export type Parser<M extends MessageMap> = (data: string, message: StreamMessage<MessageType<M>>) => M[MessageType<M>]
 
@@ -168,7 +180,7 @@ export type Parser<M extends MessageMap> = (data: string, message: StreamMessage
 export interface StreamMessage<Type extends string = string, Data = string> {
   /** The event type: `'message'` unless the server named one with `event:`. */
   readonly type: Type
-  /** The data received, or what the source's `parse` step made of it. */
+  /** The data received, or what the source's parse step made of it. */
   readonly data: Data
   /** [spec] The last event ID string when the message was dispatched. */
   readonly lastEventId: string

@@ -8,7 +8,7 @@ import {defaultOptions, rules} from './options'
 const warned = new Set<string>()
 
 /** Warns once about an unknown option `key`, naming the closest valid one, if any is close. */
-export function warnUnknown(key: string): void {
+export default function warnUnknown(key: string): void {
   if (warned.has(key)) return
   warned.add(key)
   const near = closest(key, [...Object.keys(defaultOptions), ...Object.keys(rules)])

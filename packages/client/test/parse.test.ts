@@ -1,6 +1,7 @@
 import {describe, expect, it, vi} from 'vitest'
 import {EventSource, HoldfastError, type MessageErrorEvent, type StreamMessage} from '../src/index'
 import {events} from '../src/iterate'
+import {json, parseWith} from '../src/parse'
 import {mockStream, openSource, STREAM_URL, until, useMockServer} from './harness'
 
 useMockServer()
@@ -14,7 +15,7 @@ describe('[ext] the parse option', () => {
   it('runs once per message, before every listener, subscriber and iterator, which all get what it made', async () => {
     const stream = mockStream()
     const parse = vi.fn((data: string) => JSON.parse(data) as unknown)
-    const source = openSource({parse})
+    const source = openSource({parse: parseWith(parse)})
     const seen: unknown[] = []
     source.addEventListener('price', (event) => seen.push(['listener', event.data]))
     source.subscribe((message) => seen.push(['subscriber', message.data]), {types: 'price'})
@@ -40,11 +41,11 @@ describe('[ext] the parse option', () => {
   it('a parse that throws: `messageerror` with an invalid-data error instead of any delivery; the stream goes on', async () => {
     const stream = mockStream()
     const source = new EventSource<{price: Quote}>(STREAM_URL, {
-      parse: (data) => {
+      parse: parseWith((data) => {
         const quote = JSON.parse(data) as Quote
         if (typeof quote.bid !== 'number') throw new TypeError('bid is not a number')
         return quote
-      },
+      }),
     })
     const delivered: unknown[] = []
     const failed: MessageErrorEvent[] = []
@@ -73,9 +74,30 @@ describe('[ext] the parse option', () => {
     source.close()
   })
 
-  it('is validated: not a function is a typed error', () => {
-    expect(() => new EventSource(STREAM_URL, {parse: 'json' as never})).toThrow(
-      new HoldfastError('invalid-option', 'Invalid EventSource option: `parse` must be a function, got json'),
+  it('json: JSON for every message; a message that is not JSON fires messageerror', async () => {
+    const stream = mockStream()
+    const source = openSource({parse: json})
+    const got: unknown[] = []
+    source.addEventListener('message', (event) => got.push(event.data))
+    source.addEventListener('messageerror', (event) => got.push((event as MessageErrorEvent).error.cause))
+    ;(await stream.open()).send('data: {"a":[1,2]}\n\ndata: 3\n\ndata: {oops\n\n')
+    await until(() => got.length === 3, 'three messages')
+    expect(got.slice(0, 2)).toEqual([{a: [1, 2]}, 3])
+    expect(got[2]).toBeInstanceOf(SyntaxError)
+  })
+
+  it('is validated: a function that is not a step (JSON.parse itself, say) is a typed error, before any request', () => {
+    const fetch = vi.fn<typeof globalThis.fetch>()
+    expect(() => new EventSource(STREAM_URL, {parse: JSON.parse as never, fetch})).toThrow(
+      /^Invalid EventSource option: `parse` must be a parse step from @holdfast\/client\/parse, got function/,
     )
+    expect(fetch).not.toHaveBeenCalled()
+  })
+
+  it('costs an app that parses nothing nothing: the main entry holds no parse step (see scripts/size.mjs)', async () => {
+    // @ts-expect-error: a JavaScript module without declarations
+    const {bundleEntry} = (await import('../../../scripts/size.mjs')) as {bundleEntry(name: string): Promise<string>}
+    expect(await bundleEntry('index')).not.toContain('Could not parse')
+    expect(await bundleEntry('parse')).toContain('Could not parse')
   })
 })

@@ -62,13 +62,16 @@ describe('[ext] the signal option', () => {
   it('an already aborted signal: no request at all (no fetch, no headers function), CLOSED, no event', async () => {
     const fetch = vi.fn<typeof globalThis.fetch>()
     const headers = vi.fn(() => ({authorization: 'Bearer x'}))
-    const source = new EventSource(STREAM_URL, {signal: AbortSignal.abort(), fetch, headers})
+    const signal = AbortSignal.abort()
+    const listeners = abortListeners(signal)
+    const source = new EventSource(STREAM_URL, {signal, fetch, headers})
     const log = record(source)
     expect(source.readyState).toBe(EventSource.CLOSED)
     await flush()
     expect(fetch).not.toHaveBeenCalled()
     expect(headers).not.toHaveBeenCalled()
     expect(log).toEqual([])
+    expect(listeners.size).toBe(0) // nothing left on the signal either
     source.reconnect() // a source closed by its signal stays closed
     await flush()
     expect(fetch).not.toHaveBeenCalled()

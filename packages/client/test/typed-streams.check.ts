@@ -3,6 +3,7 @@
 import {expectTypeOf} from 'vitest'
 import {EventSource, OpenEvent, type HoldfastErrorCode, type MessageErrorEvent, type StreamMessage} from '../src/index'
 import {events} from '../src/iterate'
+import {json, parseWith} from '../src/parse'
 import {SharedEventSource} from '../src/shared'
 
 interface Quote {
@@ -16,7 +17,7 @@ interface Trade {
 /** Declared once: the stream's event types and their data. */
 type Feed = {price: Quote; trade: Trade}
 
-const feed = new EventSource<Feed>('/feed', {parse: (data) => JSON.parse(data) as Quote | Trade})
+const feed = new EventSource<Feed>('/feed', {parse: json})
 
 // addEventListener: the declared names, with their data.
 feed.addEventListener('price', (event) => expectTypeOf(event.data).toEqualTypeOf<Quote>())
@@ -54,11 +55,20 @@ export async function iterate(): Promise<void> {
   events(feed, {types: 'prise'})
 }
 
-// The parse step is required when the data is not all strings, and must return the declared data.
+// The parse step is required when the data is not all strings, and must make the declared data.
 // @ts-expect-error: Quote and Trade need a parse step
 export const unparsed = new EventSource<Feed>('/feed')
-// @ts-expect-error: parse returns a number, which is neither a Quote nor a Trade
-export const wrong = new EventSource<Feed>('/feed', {parse: (data) => data.length})
+// @ts-expect-error: the step makes a number, which is neither a Quote nor a Trade
+export const wrong = new EventSource<Feed>('/feed', {parse: parseWith((data) => data.length)})
+// A step of one's own: its function gets the message (with its declared type) and returns that type's data.
+export const own = new EventSource<Feed>('/feed', {
+  parse: parseWith((data, message) => {
+    expectTypeOf(message.type).toEqualTypeOf<'price' | 'trade'>()
+    return JSON.parse(data) as Quote
+  }),
+})
+// @ts-expect-error: a plain function is not a parse step (JSON.parse would take the message for a reviver)
+export const plainFunction = new EventSource<Feed>('/feed', {parse: JSON.parse})
 // A stream of strings declares its names alone.
 export const names = new EventSource<{ping: string; pong: string}>('/feed')
 names.addEventListener('ping', (event) => expectTypeOf(event.data).toEqualTypeOf<string>())
@@ -73,7 +83,7 @@ export const dropIn = plain satisfies globalThis.EventSource
 export const constructor: typeof globalThis.EventSource = EventSource
 
 // SharedEventSource declares its types the same way.
-const shared = new SharedEventSource<Feed>('/feed', {shareKey: 'u', parse: (data) => JSON.parse(data) as Quote})
+const shared = new SharedEventSource<Feed>('/feed', {shareKey: 'u', parse: json})
 shared.addEventListener('price', (event) => expectTypeOf(event.data).toEqualTypeOf<Quote>())
 shared.addEventListener('rolechange', (event) => expectTypeOf(event).toEqualTypeOf<Event>())
 // @ts-expect-error: not a declared type

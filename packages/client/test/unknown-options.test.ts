@@ -1,5 +1,6 @@
 import {afterEach, beforeEach, describe, expect, it, vi, type MockInstance} from 'vitest'
 import {EventSource, type HoldfastEventSourceInit} from '../src/index'
+import {json} from '../src/parse'
 import {SharedEventSource} from '../src/shared'
 import {closest} from '../src/unknown-option'
 import {FakeBrowser} from './fake-tabs'
@@ -73,7 +74,7 @@ describe('[ext] unknown option names', () => {
       random: Math.random,
       transport: (() => ({})) as never,
       signal: AbortSignal.abort(),
-      parse: (data) => JSON.parse(data) as unknown,
+      parse: json,
     }
     construct(every)
     construct({idleTimeoutt: undefined, [Symbol('mine')]: 1} as HoldfastEventSourceInit)

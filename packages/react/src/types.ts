@@ -59,8 +59,11 @@ export interface ReconnectInfo {
   readonly error: HoldfastError
 }
 
-/** Options of {@link useEventSource}: the hook's own, and every option of Holdfast's `EventSource`. */
-export interface UseEventSourceOptions<T = string> extends HoldfastEventSourceInit {
+/**
+ * Options of {@link useEventSource}: the hook's own, and every option of Holdfast's `EventSource` (whose `parse` and
+ * `signal` the hook takes for each component instead).
+ */
+export interface UseEventSourceOptions<T = string> extends Omit<HoldfastEventSourceInit, 'parse' | 'signal'> {
   /** `false` closes the connection (once no other component needs it) and opens none. @defaultValue `true` */
   enabled?: boolean
   /** The event types this component receives. @defaultValue `['message']` */

@@ -87,11 +87,11 @@ export class Hub {
     if (readyState === 1 && opened) queueMicrotask(() => !member.closed && member.sink.open(opened))
   }
 
-  /** An instance called `reconnect()`: the leader's connection reconnects now; a follower asks the leader to. */
+  /** An instance called `reconnect()`: the leader's connection reconnects now, in this tab or another. */
   reconnect(): void {
-    const state = this.#state
-    if (state.status === 'leader') state.leadership.reconnect()
-    else this.#post({kind: 'reconnect'})
+    const message = {kind: 'reconnect'} as const
+    this.#post(message)
+    this.#receive({v: PROTOCOL, ...message})
   }
 
   /** Removes an instance; the last one to go ends the tab's part in the stream (a leader hands over). */

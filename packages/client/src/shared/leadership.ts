@@ -47,7 +47,7 @@ export class Leadership {
         this.relay({kind: 'open', response: toWireOpen(response)})
       },
       message: (type, data, lastEventId, origin) => {
-        const message = {type, data, lastEventId, origin}
+        const message = {type, data: data as string, lastEventId, origin} // the connection's: no parse step here
         batch.push(message)
         view.message(message)
       },
@@ -117,7 +117,7 @@ export class Leadership {
   /** The stream as it is now, for a tab that joined (and, after a takeover, for all). */
   relayState(): void {
     const {readyState, lastEventId, stats, transport = 'stream', opened} = this.tab.view
-    const response = readyState === 1 && opened ? toWireOpen(opened) : undefined
+    const response = opened && toWireOpen(opened) // read by a tab that joins an open stream
     const {liveness} = this.tab
     this.relay({kind: 'state', readyState, lastEventId, stats: {...stats}, liveness, transport, response})
   }

@@ -64,7 +64,8 @@ export class SharedEventSource<M extends MessageMap = UntypedMessages> extends E
     const share: Start = (absolute, options, sink, owner) => {
       const env = init?.sharing ?? browserSharing()
       const name = env && streamName(absolute, options, init?.shareKey)
-      if (!env || !name) return startConnection(absolute, options, sink, owner)
+      // [ext] An aborted signal: a connection that never starts (no lock, no channel, no request).
+      if (!env || !name || options.signal?.aborted) return startConnection(absolute, options, sink, owner)
       const member: Member = {
         sink,
         roleChanged: () => this.dispatchEvent(new Event('rolechange')),
