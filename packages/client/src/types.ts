@@ -146,7 +146,7 @@ declare const PARSE_STEP: unique symbol
  */
 export interface ParseStep<M extends MessageMap = MessageMap> {
   /** The data it makes (a type, never a value). */
-  readonly [PARSE_STEP]: M
+  readonly [PARSE_STEP]: () => M
 }
 
 /**
