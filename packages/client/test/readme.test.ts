@@ -58,6 +58,8 @@ describe('the README', () => {
       environment: true,
       random: true,
       transport: true,
+      signal: true,
+      parse: true,
     }
     expect([...documented.keys()].sort()).toEqual(Object.keys(options).sort())
   })

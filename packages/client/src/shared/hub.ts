@@ -5,7 +5,7 @@ import {randomId, type SharingEnvironment} from './environment'
 import {handOver, Leadership, type LeaderTab} from './leadership'
 import type {Member} from './members'
 import {CLAIM_WINDOW, LIVENESS_DEFAULT, PROTOCOL, STEAL_JITTER} from './protocol'
-import {fromWire, isAfter, toWire, type Batch, type Position, type Said, type Wire} from './protocol'
+import {fromWire, fromWireOpen, isAfter, toWire, type Batch, type Position, type Said, type Wire} from './protocol'
 import {TabView} from './tab-view'
 
 /** What a tab does for a shared stream. `solo` is a source that could not share (see `SharedEventSource`). */
@@ -77,10 +77,18 @@ export class Hub {
   attach(member: Member): void {
     this.view.members.add(member)
     queueMicrotask(() => {
-      if (member.closed || member.opened || this.view.readyState !== 1) return
+      const {readyState, opened} = this.view
+      if (member.closed || member.opened || readyState !== 1 || !opened) return
       member.opened = true
-      member.sink.open()
+      member.sink.open(opened)
     })
+  }
+
+  /** An instance called `reconnect()`: the leader's connection reconnects now, in this tab or another. */
+  reconnect(): void {
+    const message = {kind: 'reconnect'} as const
+    this.#post(message)
+    this.#receive({v: PROTOCOL, ...message})
   }
 
   /** Removes an instance; the last one to go ends the tab's part in the stream (a leader hands over). */
@@ -279,6 +287,10 @@ export class Hub {
       else if (this.#term) this.#seen()
       return
     }
+    if (wire.kind === 'reconnect') {
+      if (status === 'leader') this.#state.leadership.reconnect()
+      return
+    }
     if (wire.kind === 'seen') {
       if (status === 'claiming' && wire.term === this.#term && isAfter(wire.position, this.#best.position))
         this.#best = wire
@@ -317,7 +329,7 @@ export class Hub {
         this.#leaderLiveness = wire.liveness
         this.#watch()
         this.view.transportIs(wire.transport, 'handover')
-        if (wire.readyState === 1) this.view.open()
+        if (wire.readyState === 1 && wire.response) this.view.open(fromWireOpen(wire.response))
         this.view.lastEventId = wire.lastEventId
         return
       case 'transport':
@@ -329,11 +341,13 @@ export class Hub {
         if (wire.to === this.#id) this.#welcomed(wire.batches, wire.complete)
         return
       case 'open':
-        return this.view.open()
+        return this.view.open(fromWireOpen(wire.response))
       case 'error':
         return this.#error(fromWire(wire.error), wire.readyState)
       case 'reconnecting':
         return this.view.reconnecting(wire.attempt, wire.delay, fromWire(wire.error))
+      case 'connecting':
+        this.view.readyState = 0
     }
   }
 

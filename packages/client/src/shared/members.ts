@@ -1,5 +1,6 @@
 import type {ConnectionSink} from '../connection'
 import type {HoldfastError} from '../errors'
+import type {OpenEventInit} from '../events'
 import type {TransportChangeReason} from '../polling/transport-change-event'
 import type {TransportName} from '../transport-strategy'
 import type {StreamMessage} from '../types'
@@ -40,10 +41,10 @@ export class Members {
     for (const member of [...this.#members]) if (!member.closed) call(member)
   }
 
-  open(): void {
+  open(response: OpenEventInit): void {
     this.each((member) => {
       member.opened = true
-      member.sink.open()
+      member.sink.open(response)
     })
   }
 

@@ -1,4 +1,5 @@
 import {HoldfastError, type HoldfastErrorCode} from '../errors'
+import type {OpenEventInit} from '../events'
 import type {TransportChangeReason} from '../polling/transport-change-event'
 import type {TransportName} from '../transport-strategy'
 import type {EventSourceStats, StreamMessage} from '../types'
@@ -37,6 +38,9 @@ export interface WireError {
 /** A message as the leader relays it: `id` is the event's own `id:` field, when it had one. */
 export type Relayed = StreamMessage & {id?: string}
 
+/** What the leader's response said when its stream opened, as it crosses a BroadcastChannel (no `Headers`). */
+export type WireOpen = Omit<OpenEventInit, 'headers'> & {headers: Array<[string, string]>}
+
 /** The messages of one network chunk as the leader relayed them: its place in the stream, and its size. */
 export interface Batch {
   term: number
@@ -65,6 +69,8 @@ export type LeaderMessage =
       stats: EventSourceStats
       liveness: number
       transport: TransportName
+      /** What the response said, while the stream is open. */
+      response: WireOpen | undefined
     }
   /** The messages of one network chunk, and its size. */
   | ({kind: 'batch'} & Omit<Batch, 'term' | 'seq'>)
@@ -78,7 +84,9 @@ export type LeaderMessage =
   | {kind: 'welcome'; to: string; batches: Batch[]; complete: boolean}
   /** The leader is alive (a heartbeat, or a quiet stream). */
   | {kind: 'alive'}
-  | {kind: 'open'}
+  | {kind: 'open'; response: WireOpen}
+  /** An instance asked to reconnect: the leader's connection drops its attempt and connects again now. */
+  | {kind: 'connecting'}
   | {kind: 'error'; error: WireError; readyState: 0 | 2}
   | {kind: 'reconnecting'; attempt: number; delay: number; error: WireError}
 
@@ -94,6 +102,8 @@ export type Said =
   /** A tab took the lock for `term`: every tab answers with what it saw last. */
   | {kind: 'claim'; term: number; from: string}
   | {kind: 'seen'; term: number; lastEventId: string; position: Position}
+  /** An instance of a following tab called `reconnect()`: the leader reconnects. */
+  | {kind: 'reconnect'}
 
 /** Every message on the channel: what it says, and the protocol's version. */
 export type Wire = {v: typeof PROTOCOL} & Said
@@ -106,6 +116,10 @@ export function toWire(error: HoldfastError): WireError {
 export function fromWire({code, message, headers, ...details}: WireError): HoldfastError {
   return new HoldfastError(code, message, {...details, headers: headers && new Headers(headers)})
 }
+
+export const toWireOpen = (response: OpenEventInit): WireOpen => ({...response, headers: [...response.headers]})
+
+export const fromWireOpen = (wire: WireOpen): OpenEventInit => ({...wire, headers: new Headers(wire.headers)})
 
 /** Whether `a` comes after `b`. */
 export function isAfter(a: Position, b: Position): boolean {

@@ -1,4 +1,5 @@
 import type {HoldfastError} from '../errors'
+import type {OpenEventInit} from '../events'
 import type {NormalizedOptions} from '../options'
 import type {TransportChangeReason} from '../polling/transport-change-event'
 import {createIdStore, type IdStore} from '../resume'
@@ -28,6 +29,8 @@ export class TabView {
     bytes: 0,
     lastActivityAt: undefined,
   }
+  /** What the leader's response said when the stream last opened. */
+  opened: OpenEventInit | undefined
   /** Where the last batch this tab delivered sits in the relay. */
   position: Position = [0, 0]
   /** Whether a new leader's first messages may still repeat ids this tab delivered. */
@@ -41,11 +44,12 @@ export class TabView {
     this.lastEventId = this.#store?.load() ?? options.lastEventId
   }
 
-  open(): void {
+  open(response: OpenEventInit): void {
     if (this.readyState === 1) return
     this.readyState = 1
+    this.opened = response
     this.stats.connections++
-    this.members.open()
+    this.members.open(response)
   }
 
   /** A network chunk of `bytes` arrived. */
@@ -57,7 +61,8 @@ export class TabView {
   /** The messages of one relayed batch, at its place in the stream: they came over an open connection. */
   batch(batch: Batch): void {
     const {term, seq, messages, bytes} = batch
-    this.open()
+    // A batch before its stream's `open` (missed while the page was paused): the last response known stands in.
+    this.open(this.opened!)
     for (const message of messages) this.message(message)
     this.position = [term, seq]
     this.backlog.remember(batch)
