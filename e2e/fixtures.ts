@@ -217,6 +217,11 @@ declare global {
       scope(label: string): string | undefined
       close(label: string): void
       role(label: string): string | undefined
+      /** A `for await` loop over `label`'s source (`events(source, options)`) that takes a message on `take` only. */
+      iterate(label: string, options: {bufferSize?: number; stallTimeout?: number}): void
+      take(label: string): void
+      /** The ids the loop took, and the code of the error it ended with. */
+      loop(label: string): {taken: string[] | undefined; error: string | undefined}
       /** The source itself (a Holdfast one has `subscribe` and `transport`). */
       source(
         label: string,

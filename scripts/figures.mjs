@@ -52,6 +52,7 @@ export async function measureFigures() {
         shared: kb(sizes.shared),
         iterate: kb(sizes.iterate),
         polling: kb(sizes.polling),
+        parse: kb(sizes.parse),
         polyfill: kb(sizes.polyfill),
         alone: {
           ...Object.fromEntries(Object.entries(sizes.alone).map(([name, bytes]) => [name, kb(bytes)])),

@@ -1,5 +1,6 @@
 // Loaded by harness.html: the built ESM bundle of @holdfast/client, plus a recorder the tests read back.
 import {EventSource as HoldfastEventSource, HoldfastError} from '/client/index.js'
+import {events} from '/client/iterate.js'
 import {autoTransport, pollTransport} from '/client/polling.js'
 import {SharedEventSource} from '/client/shared.js'
 import {record, summarize} from './record.js'
@@ -87,6 +88,24 @@ function open(
   return label
 }
 
+/** `for await` loops over the sources, by label: each takes a message when told to (`take`), and no sooner. */
+const loops = new Map()
+
+/** Starts a loop over `label`'s source (`events(source, options)`) that takes nothing until `take` is called. */
+function iterate(label, options) {
+  const iterator = events(sources.get(label).source, options)
+  const loop = {
+    taken: [],
+    error: undefined,
+    take: () =>
+      iterator.next().then(
+        ({done, value}) => void (done || loop.taken.push(value.lastEventId)),
+        (error) => void (loop.error = error.code),
+      ),
+  }
+  loops.set(label, loop)
+}
+
 window.harness = {
   ready: true,
   HoldfastError,
@@ -99,6 +118,11 @@ window.harness = {
   readyState: (label) => sources.get(label)?.source.readyState,
   scope: (label) => sources.get(label)?.source.scope,
   role: (label) => sources.get(label)?.source.role,
+  iterate,
+  /** The loop over `label` takes one message (when one comes). */
+  take: (label) => void loops.get(label)?.take(),
+  /** What the loop over `label` took (message ids), and the code of the error it ended with. */
+  loop: (label) => ({taken: loops.get(label)?.taken, error: loops.get(label)?.error}),
   get restored() {
     return page.restored
   },

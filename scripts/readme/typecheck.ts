@@ -14,6 +14,7 @@ const paths: Record<string, string[]> = {
   '@holdfast/client/polyfill': [join(root, 'packages/client/src/polyfill.ts')],
   '@holdfast/client/shared': [join(root, 'packages/client/src/shared/index.ts')],
   '@holdfast/client/iterate': [join(root, 'packages/client/src/iterate/index.ts')],
+  '@holdfast/client/parse': [join(root, 'packages/client/src/parse/index.ts')],
   '@holdfast/test-server': [join(root, 'packages/test-server/src/index.ts')],
   '@holdfast/test-server/playwright': [join(root, 'packages/test-server/src/playwright.ts')],
   '@holdfast/react': [join(root, 'packages/react/src/index.ts')],

@@ -3,39 +3,14 @@ import {browserEnvironment, watchAwareness} from './awareness'
 import {reconnectDelay} from './backoff'
 import {createIdWindow} from './dedupe'
 import {HoldfastError} from './errors'
+import type {Connection, ConnectionSink} from './connection-types'
 import {MAX_DELAY, type NormalizedOptions} from './options'
 import {createIdStore} from './resume'
 import {decideRetry, resendable as canResend} from './retry-policy'
 import {cancelBody, openStream, readStream} from './transport'
-import type {TransportName} from './transport-strategy'
-import type {EventSourceStats} from './types'
 import {createWatchdog, type Watchdog} from './watchdog'
 
-/** What a connection reports to the object that owns it. Every call happens after the state changed. */
-export interface ConnectionSink {
-  open(): void
-  message(type: string, data: string, lastEventId: string, origin: string): void
-  error(error: HoldfastError): void
-  reconnecting(attempt: number, delay: number, error: HoldfastError): void
-  closed(error: HoldfastError | undefined): void
-  /**
-   * Called once per network chunk, after its messages were delivered: a promise while a consumer is too far behind
-   * (no more chunks are read until it resolves).
-   */
-  backpressure(): Promise<void> | undefined
-}
-
-/** The connection as its owner sees it. */
-export interface Connection {
-  /** [spec] CONNECTING (0) while connecting, deciding, waiting or paused; OPEN (1); CLOSED (2). */
-  readonly readyState: 0 | 1 | 2
-  readonly lastEventId: string
-  readonly stats: EventSourceStats
-  /** [ext] The transport of the attempt in progress or the last one, when a `transport` strategy chooses it. */
-  readonly transport?: TransportName
-  /** Stops everything at once and for good; no event follows. */
-  close(): void
-}
+export type {Connection, ConnectionSink} from './connection-types'
 
 /** The resources of one connection attempt; released together when the attempt ends. */
 interface Attempt {
@@ -101,7 +76,9 @@ export function startConnection(
   const idWindow = options.dedupe > 0 ? createIdWindow(options.dedupe) : undefined
   const parser = createParser({maxBufferSize: options.maxEventSize, onId, onEvent, onRetry, onError: onParseError})
   /** [ext] How each attempt travels, when the `transport` option says (see transport-strategy.ts). */
-  const driver = options.transport?.(url, options, stats, owner)
+  let driver: ReturnType<NonNullable<NormalizedOptions['transport']>> | undefined
+  /** Releases what `start` subscribed to: the network and page state. */
+  let disposeAwareness = (): void => {}
 
   function setState(next: State): void {
     const previous = state
@@ -131,10 +108,6 @@ export function startConnection(
     const attempt: Attempt = {controller: new AbortController(), watchdog}
     setState(polled ? {...(state as State & {status: 'open'}), attempt} : {status: 'connecting', attempt})
     watchdog.arm() // [ext] bounds the connect phase too
-    parser.reset()
-    // [spec] Each connection decodes a fresh stream: UTF-8, invalid bytes as U+FFFD. The parser strips the one
-    // leading BOM the spec allows, so the decoder must keep it (or a second BOM would be stripped as well).
-    decoder = new TextDecoder('utf-8', {ignoreBOM: true})
     void run(attempt)
   }
 
@@ -155,12 +128,23 @@ export function startConnection(
       // [spec] Redirects were followed: origin is the final URL's, and reconnections go there ([ext] same origin only).
       const final = opened.url
       if (final !== requestUrl) target = new URL(final).origin === new URL(url).origin ? final : url
+      // Reset here, not as the attempt starts: a `reconnect()` from a listener starts it while the parser is feeding.
+      parser.reset()
+      // [spec] Each connection decodes a fresh stream: UTF-8, invalid bytes as U+FFFD. The parser strips the one
+      // leading BOM the spec allows, so the decoder must keep it (or a second BOM would be stripped as well).
+      decoder = new TextDecoder('utf-8', {ignoreBOM: true})
       watchdog.arm()
       stats.connections++
       // [spec] Announce the connection: readyState OPEN, then `open` ([ext] once for a run of long polls).
       if (state.status === 'connecting') {
         setState({status: 'open', attempt, openedAt: now(), origin: new URL(final).origin})
-        sink.open()
+        sink.open({
+          status: response.status,
+          headers: response.headers,
+          redirected: response.redirected,
+          url: final,
+          transport: driver?.transport ?? 'stream',
+        })
         if (!isCurrent(attempt)) return cancelBody(response) // closed inside `open`
       }
       await readStream(response.body!, requestUrl, signal, (chunk) => onChunk(attempt, chunk))
@@ -216,7 +200,7 @@ export function startConnection(
     failures = 0 // a dispatched event proves the stream healthy
     stats.messages++
     // [spec] The type defaults to "message"; data lines were joined with LF.
-    sink.message(event.event ?? 'message', event.data, lastEventId, state.origin)
+    sink.message(event.event ?? 'message', event.data, lastEventId, state.origin, event.id)
   }
 
   function onRetry(ms: number): void {
@@ -287,10 +271,10 @@ export function startConnection(
   function finish(error: HoldfastError): void {
     setState({status: 'closed'})
     sink.error(error)
-    sink.closed(error)
+    if (state.status === 'closed') sink.closed(error) // not when an `error` listener started it again: reconnect()
   }
 
-  const disposeAwareness = watchAwareness(environment, options, {
+  const awareness: Parameters<typeof watchAwareness>[2] = {
     offline() {
       if (state.status === 'waiting') setState({status: 'paused', reason: 'offline', error: state.error})
     },
@@ -317,8 +301,17 @@ export function startConnection(
       failures = 0
       connect()
     },
-  })
-  connect()
+  }
+
+  /** Subscribes to what a running connection needs, and makes the first attempt. */
+  function start(): void {
+    hidden = false
+    disposeAwareness = watchAwareness(environment, options, awareness)
+    driver = options.transport?.(url, options, stats, owner)
+    connect()
+  }
+  // [ext] An already aborted `signal`: no request at all (and the facade's listener on it closes nothing).
+  if (!options.signal?.aborted) start()
 
   return {
     get readyState() {
@@ -337,6 +330,11 @@ export function startConnection(
       if (state.status === 'closed') return
       setState({status: 'closed'})
       sink.closed(undefined)
+    },
+    reconnect() {
+      failures = 0
+      if (state.status === 'closed') start()
+      else connect()
     },
   }
 }

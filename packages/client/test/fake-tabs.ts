@@ -51,21 +51,44 @@ export class FakeBrowser {
   }
 
   deliver(from: FakeChannel, data: unknown): void {
-    if (from.tab.frozen) return // a frozen page posts nothing (and hears nothing, below)
+    if (from.tab.frozen || from.tab.muted) return // a frozen page posts nothing (and hears nothing, below)
     this.posted.push({from: from.tab, data})
     const copy = structuredClone(data)
     for (const channel of this.#channels)
       if (channel !== from && channel.name === from.name && !channel.closed)
-        queueMicrotask(() => !channel.closed && !channel.tab.frozen && channel.emit(copy))
+        queueMicrotask(() => {
+          if (channel.closed || channel.tab.frozen) return
+          const emit = (): void => void (!channel.closed && channel.emit(copy))
+          const {held} = channel.tab
+          if (held && (held.from ?? from.tab) === from.tab) held.queue.push(emit)
+          else emit()
+        })
   }
 
   forget(channel: FakeChannel): void {
     this.#channels.delete(channel)
   }
 
-  /** Channels still open, over every tab. */
+  /** Channels still open, over every tab (or `tab`'s). */
   get openChannels(): number {
-    return [...this.#channels].filter((channel) => !channel.closed).length
+    return this.channelsOf()
+  }
+
+  channelsOf(tab?: FakeTab): number {
+    return [...this.#channels].filter((channel) => !channel.closed && (!tab || channel.tab === tab)).length
+  }
+
+  /** The locks `tab` holds, and its requests that wait. */
+  locksOf(tab: FakeTab): number {
+    let count = 0
+    for (const lock of this.#locks.values())
+      count += Number(lock.holder?.tab === tab) + lock.queue.filter((entry) => entry.tab === tab).length
+    return count
+  }
+
+  /** The tab that holds `name`'s lock. */
+  holder(name: string): FakeTab | undefined {
+    return this.#locks.get(name)?.holder?.tab
   }
 
   /** A tab that dies: the browser drops its locks and requests and closes its channels, without telling it. */
@@ -120,6 +143,13 @@ export class FakeTab {
    * than Chromium, which keeps a debugger-paused page's messages for it; a frozen page leaves the channel instead.)
    */
   frozen = false
+  /** Posts nothing. With `holdMessages()`: a page paused in Chromium's debugger, whose messages wait for it. */
+  muted = false
+  /**
+   * Messages that reached the tab and wait, while it holds back those of one sender (`holdMessages`): the browser
+   * orders neither messages of different senders nor a message and a lock grant.
+   */
+  held: {from?: FakeTab; queue: Array<() => void>} | undefined
   readonly #lifecycle = new Set<(running: boolean) => void>()
   random = 0.5
   readonly environment: SharingEnvironment
@@ -144,6 +174,38 @@ export class FakeTab {
     for (const listener of [...this.#lifecycle]) listener(running)
   }
 
+  /** Runs `task` now, or once the tab runs again when it holds back everything (a page paused in the debugger). */
+  #whenRunning(task: () => void): void {
+    if (this.held && !this.held.from) this.held.queue.push(task)
+    else task()
+  }
+
+  /** Pauses the tab as Chromium's debugger does: it posts nothing; messages and lock grants wait for it. */
+  pause(): void {
+    this.muted = true
+    this.holdMessages()
+  }
+
+  /** The paused tab runs again: what waited for it comes, in order. */
+  unpause(): void {
+    this.muted = false
+    this.releaseMessages()
+  }
+
+  /**
+   * Holds back the messages that reach the tab from now on (from `from` only, when given), until `releaseMessages()`
+   * delivers them in order: they arrive after what other tabs sent later, and after a lock grant.
+   */
+  holdMessages(from?: FakeTab): void {
+    this.held ??= {from, queue: []}
+  }
+
+  releaseMessages(): void {
+    const queue = this.held?.queue ?? []
+    this.held = undefined
+    for (const emit of queue) emit()
+  }
+
   get lifecycleListeners(): number {
     return this.#lifecycle.size
   }
@@ -158,7 +220,8 @@ export class FakeTab {
       if (this.crashed) return
       const entry: Queued = {
         tab: this,
-        reject,
+        // A page paused in the debugger hears of its lock's loss when it runs again, as of a message.
+        reject: (error) => this.#whenRunning(() => reject(error)),
         release: () => {},
         grant: () => {
           lock.holder = entry
@@ -169,18 +232,22 @@ export class FakeTab {
             if (lock.holder === entry) lock.holder = undefined
             this.browser.grantNext(name)
           }
-          void Promise.resolve()
-            .then(() => callback({name}))
-            .then(
-              (value) => {
-                entry.release()
-                resolve(value)
-              },
-              (error: unknown) => {
-                entry.release()
-                reject(error)
-              },
-            )
+          // The grant reaches a paused page when it runs again, after what was sent to it before.
+          this.#whenRunning(
+            () =>
+              void Promise.resolve()
+                .then(() => callback({name}))
+                .then(
+                  (value) => {
+                    entry.release()
+                    resolve(value)
+                  },
+                  (error: unknown) => {
+                    entry.release()
+                    reject(error)
+                  },
+                ),
+          )
         },
       }
       if (options.steal) {

@@ -59,6 +59,8 @@ describe('the options page and the README', () => {
       environment: true,
       random: true,
       transport: true,
+      signal: true,
+      parse: true,
     }
     expect([...documented.keys()].sort()).toEqual(Object.keys(options).sort())
   })

@@ -1,11 +1,11 @@
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
-import {EventSource} from '../src/index'
-import {pollTransport, TransportChangeEvent} from '../src/polling'
+import {EventSource, HoldfastError} from '../src/index'
+import {events as iterate, type EventIterator} from '../src/iterate'
+import {autoTransport, pollTransport, TransportChangeEvent} from '../src/polling'
 import {SharedEventSource, type SharedEventSourceInit} from '../src/shared'
 import {BACKLOG} from '../src/shared/backlog'
 import {WELCOME_WAIT} from '../src/shared/catch-up'
-import {CLAIM_WINDOW, STEAL_JITTER} from '../src/shared/hub'
-import {PROTOCOL} from '../src/shared/protocol'
+import {CLAIM_WINDOW, PROTOCOL, STEAL_JITTER} from '../src/shared/protocol'
 import type {TransportName, TransportStrategy} from '../src/transport-strategy'
 import {FakeBrowser, type FakeTab} from './fake-tabs'
 import {flush, mockStream, STREAM_URL, until, useFakeClock, useMockServer} from './harness'
@@ -108,6 +108,42 @@ describe('[ext] SharedEventSource: one connection for every tab of an origin', (
     expect(browser.openChannels).toBe(0)
     expect(browser.lockState()).toEqual({holder: undefined, waiting: 0})
   })
+  it('a second instance in a tab whose stream is open is CONNECTING until its own open event', async () => {
+    const {tabB, b} = await leaderAndFollower()
+    expect(b.source.readyState).toBe(1)
+    const second = new SharedEventSource(STREAM_URL, {sharing: tabB.environment})
+    sources.push(second)
+    const states: number[] = [second.readyState]
+    second.addEventListener('open', () => states.push(second.readyState))
+    await until(() => states.length === 2, 'its open event')
+    expect(states).toEqual([0, 1])
+  })
+
+  it('an instance opened inside a listener hears the stream from its own open event', async () => {
+    const {tabA, a, connection} = await leaderAndFollower()
+    let late: ReturnType<typeof open> | undefined
+    const states: number[] = []
+    a.source.addEventListener('message', () => {
+      if (late) return
+      late = open(tabA)
+      late.source.addEventListener('message', () => states.push(late!.source.readyState))
+    })
+    connection.send(events(1, 3)) // the new instance is created inside event 1's listener
+    await until(() => late?.log.includes('open:1') === true, 'its open event')
+    connection.send(events(4, 4))
+    await until(() => messages(late!.log).length === 1, 'event 4')
+    expect([late!.log, states]).toEqual([['open:1', 'message:4:4'], [1]])
+  })
+
+  it('the leader’s tab closing its last instance inside a listener keeps nothing of the chunk from the others', async () => {
+    const {stream, a, b, connection} = await leaderAndFollower()
+    a.source.addEventListener('message', () => a.source.close())
+    connection.send(events(1, 3))
+    await until(() => messages(b.log).length === 3, 'the whole chunk in B')
+    await vi.advanceTimersByTimeAsync(CLAIM_WINDOW)
+    const second = await stream.next()
+    expect(second.request.headers.get('last-event-id')).toBe('3')
+  })
 })
 
 describe('[ext] hand-over', () => {
@@ -178,6 +214,232 @@ describe('[ext] hand-over', () => {
     expect(messages(c.log).map((entry) => entry.split(':')[1])).toEqual(['1', '2', '3', '4'])
     expect(c.source.stats.duplicates).toBe(1)
     void b
+  })
+})
+
+describe('[ext] hand-over: what each tab delivers', () => {
+  /** Tabs A (leading), B and C with events 1-3 everywhere; B is next in the lock's queue. */
+  async function threeTabs() {
+    const stream = mockStream()
+    const browser = new FakeBrowser()
+    const tabs = [browser.tab(), browser.tab(), browser.tab()] as const
+    const a = open(tabs[0])
+    const first = await stream.open()
+    const b = open(tabs[1])
+    const c = open(tabs[2])
+    await until(() => c.log.includes('open:1') && b.log.includes('open:1'), 'followers open')
+    first.send(events(1, 3))
+    await until(() => messages(c.log).length === 3 && messages(b.log).length === 3, 'events 1-3')
+    return {stream, browser, tabs, a, b, c, first}
+  }
+  /** A log's messages as `data:lastEventId`. */
+  const delivered = (log: string[]) => messages(log).map((entry) => entry.slice('message:'.length))
+
+  it('events without an id from the new leader reach every tab, carrying the id it resumed from', async () => {
+    const {stream, a, b, c} = await threeTabs()
+    a.source.close()
+    await vi.advanceTimersByTimeAsync(CLAIM_WINDOW)
+    const second = await stream.open()
+    expect(second.request.headers.get('last-event-id')).toBe('3')
+    // A greeting on every connection, and a stream that gives ids to some events only.
+    second.send('data: hello\n\n' + events(4, 4) + 'data: no id\n\n')
+    await until(() => messages(c.log).length === 6 && messages(b.log).length === 6, 'six events')
+    const expected = ['1:1', '2:2', '3:3', 'hello:3', '4:4', 'no id:4']
+    expect([delivered(b.log), delivered(c.log)]).toEqual([expected, expected])
+    expect([b.source.stats.duplicates, c.source.stats.duplicates]).toEqual([0, 0])
+  })
+
+  it('a claimant that hears the old leader’s last batch after the lock’s grant delivers it, and resumes after it', async () => {
+    const {stream, browser, tabs, a, b, c, first} = await threeTabs()
+    // The browser orders neither a BroadcastChannel message and a lock grant, nor messages of different tabs.
+    tabs[1].holdMessages(tabs[0])
+    first.send(events(4, 4))
+    await until(() => messages(c.log).length === 4, 'C has event 4')
+    a.source.close()
+    await until(() => browser.lockState().holder === tabs[1], 'B granted the lock')
+    await flush() // B claims; C answers that it saw event 4
+    tabs[1].releaseMessages() // the batch of event 4 reaches B only now
+    await vi.advanceTimersByTimeAsync(CLAIM_WINDOW)
+    const second = await stream.open()
+    expect(second.request.headers.get('last-event-id')).toBe('4')
+    second.send(events(5, 5))
+    await until(() => messages(c.log).length === 5 && messages(b.log).length === 5, 'event 5')
+    const expected = ['1:1', '2:2', '3:3', '4:4', '5:5']
+    expect([delivered(b.log), delivered(c.log)]).toEqual([expected, expected])
+  })
+
+  it('a follower that hears the old leader’s last batch after the claim delivers it too', async () => {
+    const {stream, browser, tabs, a, b, c, first} = await threeTabs()
+    tabs[2].holdMessages(tabs[0])
+    first.send(events(4, 4))
+    await until(() => messages(b.log).length === 4, 'B has event 4')
+    a.source.close()
+    await until(() => browser.lockState().holder === tabs[1], 'B granted the lock')
+    await flush() // C hears the claim, and answers with what it has: event 3
+    tabs[2].releaseMessages() // the batch of event 4 reaches C only now
+    await vi.advanceTimersByTimeAsync(CLAIM_WINDOW)
+    const second = await stream.open()
+    expect(second.request.headers.get('last-event-id')).toBe('4')
+    second.send(events(5, 5))
+    await until(() => messages(c.log).length === 5 && messages(b.log).length === 5, 'event 5')
+    const expected = ['1:1', '2:2', '3:3', '4:4', '5:5']
+    expect([delivered(b.log), delivered(c.log)]).toEqual([expected, expected])
+  })
+
+  it('the new leader’s tab drops what the server replays that it already had, as the followers do', async () => {
+    const {stream, a, b, c} = await threeTabs()
+    a.source.close()
+    await vi.advanceTimersByTimeAsync(CLAIM_WINDOW)
+    const second = await stream.open()
+    second.send(events(3, 4)) // a server that replays the resume id itself
+    await until(() => messages(c.log).length === 4 && messages(b.log).length === 4, 'event 4')
+    const expected = ['1:1', '2:2', '3:3', '4:4']
+    expect([delivered(b.log), delivered(c.log)]).toEqual([expected, expected])
+    expect([b.source.stats.duplicates, c.source.stats.duplicates]).toEqual([1, 1])
+  })
+
+  it('a hand-over does not show: every tab stays OPEN, and no second open event fires', async () => {
+    const {stream, a, b, c} = await threeTabs()
+    a.source.close()
+    await flush()
+    expect([b.source.readyState, c.source.readyState]).toEqual([1, 1])
+    await vi.advanceTimersByTimeAsync(CLAIM_WINDOW)
+    const second = await stream.open()
+    second.send(events(4, 4))
+    await until(() => messages(c.log).length === 4 && messages(b.log).length === 4, 'event 4')
+    const opens = (log: string[]) => log.filter((entry) => entry.startsWith('open')).length
+    expect([opens(b.log), opens(c.log)]).toEqual([1, 1])
+  })
+
+  it('a tab away through a hand-over gets, back, what it missed from the new leader, of both terms', async () => {
+    const {stream, tabs, a, b, c, first} = await threeTabs()
+    tabs[2].lifecycle(false) // C into the back/forward cache
+    first.send(events(4, 5))
+    await until(() => messages(b.log).length === 5, 'B has events 4-5')
+    a.source.close()
+    await vi.advanceTimersByTimeAsync(CLAIM_WINDOW)
+    const second = await stream.open()
+    second.send(events(6, 6))
+    await until(() => messages(b.log).length === 6, 'B has event 6')
+    tabs[2].lifecycle(true) // C back: B answers from what it delivered, as a follower too
+    await until(() => messages(c.log).length === 6, 'C caught up')
+    second.send(events(7, 7))
+    await until(() => messages(c.log).length === 7, 'event 7')
+    expect(delivered(c.log)).toEqual(['1:1', '2:2', '3:3', '4:4', '5:5', '6:6', '7:7'])
+  })
+
+  it('a tab that joins while no leader answers learns the last id from the others, and resumes from it', async () => {
+    const {stream, browser, tabs, a, b, c} = await threeTabs()
+    tabs[0].pause() // the leader's page is paused in the debugger: it answers nobody
+    const d = open(browser.tab())
+    await flush()
+    browser.crash(tabs[0]) // and is gone; B and C go too, and D, next, takes over
+    a.source.close()
+    b.source.close()
+    c.source.close()
+    await vi.advanceTimersByTimeAsync(CLAIM_WINDOW)
+    const second = await stream.next()
+    expect(second.request.headers.get('last-event-id')).toBe('3')
+    expect(d.source.role).toBe('leader')
+  })
+
+  it('a tab back from the cache follows a tab that began the stream afresh meanwhile, at once', async () => {
+    const stream = mockStream()
+    const browser = new FakeBrowser()
+    const [tabA, tabB] = [browser.tab(), browser.tab()]
+    const a = open(tabA)
+    const first = await stream.open()
+    first.send(events(1, 1))
+    await until(() => messages(a.log).length === 1, 'event 1')
+    tabA.lifecycle(false) // A, alone, into the cache: its lock goes, and no tab leads
+    const b = open(tabB) // B knows of no leader: it begins the stream, with the first term it can number
+    const second = await stream.open()
+    await until(() => b.log.includes('open:1'), 'B open')
+    tabA.lifecycle(true)
+    second.send(events(2, 2))
+    await until(() => messages(a.log).length === 2, 'A hears B')
+    expect([a.source.role, b.source.role, stream.connections.length]).toEqual(['follower', 'leader', 2])
+  })
+})
+
+describe('[ext] hand-over of a request that is not re-sent', () => {
+  it('a POST stream closes in every tab when its leader goes away, instead of being sent again', async () => {
+    const stream = mockStream()
+    const browser = new FakeBrowser()
+    const [tabA, tabB, tabC] = [browser.tab(), browser.tab(), browser.tab()]
+    const init = {method: 'POST', body: 'q'}
+    const a = open(tabA, init)
+    const first = await stream.open()
+    const b = open(tabB, init)
+    const c = open(tabC, init)
+    await until(() => b.log.includes('open:1') && c.log.includes('open:1'), 'followers open')
+    first.send(events(1, 1))
+    await until(() => messages(c.log).length === 1, 'event 1')
+    a.source.close()
+    await vi.advanceTimersByTimeAsync(CLAIM_WINDOW)
+    await until(() => c.source.readyState === 2 && b.source.readyState === 2, 'every tab closed')
+    expect([b.log.at(-1), c.log.at(-1)]).toEqual(['error:2:stream-ended', 'error:2:stream-ended'])
+    expect(stream.connections).toHaveLength(1)
+    expect(browser.openChannels).toBe(0)
+    expect(browser.lockState()).toEqual({holder: undefined, waiting: 0})
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('a tab that joins while the new leader claims, and takes over from it, does not send the POST again', async () => {
+    const stream = mockStream()
+    const browser = new FakeBrowser()
+    const [tabA, tabB, tabC] = [browser.tab(), browser.tab(), browser.tab()]
+    const init = {method: 'POST', body: 'q'}
+    const a = open(tabA, init)
+    await stream.open()
+    const b = open(tabB, init)
+    await until(() => b.log.includes('open:1'), 'B open')
+    a.source.close()
+    await until(() => browser.lockState().holder === tabB, 'B claims')
+    const c = open(tabC, init) // no leader answers it: B only claims, and B goes before it would decide
+    await flush()
+    b.source.close()
+    await vi.advanceTimersByTimeAsync(CLAIM_WINDOW)
+    await until(() => c.source.readyState === 2, 'C closed')
+    expect([c.log.at(-1), stream.connections.length]).toEqual(['error:2:stream-ended', 1])
+  })
+
+  it.each([
+    ['retryNonGet: true', {retryNonGet: true}],
+    ['shouldRetry → true', {shouldRetry: () => true}],
+  ])('with %s, a new leader sends it again, as a reconnection would', async (_name, options) => {
+    const stream = mockStream()
+    const browser = new FakeBrowser()
+    const init = {method: 'POST', body: 'q', ...options}
+    const a = open(browser.tab(), init)
+    await stream.open()
+    const b = open(browser.tab(), init)
+    await until(() => b.log.includes('open:1'), 'the follower open')
+    a.source.close()
+    await vi.advanceTimersByTimeAsync(CLAIM_WINDOW)
+    const second = await stream.next()
+    expect([second.request.method, await second.request.text()]).toEqual(['POST', 'q'])
+    expect(b.source.role).toBe('leader')
+  })
+
+  it('a GET stream whose shouldRetry says no closes at a hand-over, as at a reconnection', async () => {
+    const stream = mockStream()
+    const browser = new FakeBrowser()
+    const seen: string[] = []
+    const init = {
+      shouldRetry: (error: {code: string}) => {
+        seen.push(error.code)
+        return false
+      },
+    }
+    const a = open(browser.tab(), init)
+    await stream.open()
+    const b = open(browser.tab(), init)
+    await until(() => b.log.includes('open:1'), 'the follower open')
+    a.source.close()
+    await vi.advanceTimersByTimeAsync(CLAIM_WINDOW)
+    await until(() => b.source.readyState === 2, 'closed')
+    expect([seen, b.log.at(-1), stream.connections.length]).toEqual([['stream-ended'], 'error:2:stream-ended', 1])
   })
 })
 
@@ -315,6 +577,43 @@ describe('[ext] a tab that missed messages catches up', () => {
     expect(b.source.role).toBe('follower')
   })
 
+  it('a tab back while the leader reconnects delivers what it missed as an open stream does', async () => {
+    const {tabB, b, connection} = await leaderAndFollower()
+    const states: number[] = []
+    b.source.addEventListener('message', () => states.push(b.source.readyState))
+    connection.send(events(1, 1))
+    await until(() => messages(b.log).length === 1, 'event 1')
+    tabB.lifecycle(false)
+    connection.send(events(2, 3))
+    await flush()
+    connection.fail() // the leader's stream drops: it reconnects while B is away
+    await flush()
+    tabB.lifecycle(true)
+    await until(() => messages(b.log).length === 3, 'B caught up')
+    expect([ids(b.log), states]).toEqual([range(1, 3), [1, 1, 1]])
+  })
+
+  it('a tab back from the cache gets an event without an id that followed its last id, from a leader that lacks that id’s event', async () => {
+    const stream = mockStream()
+    const browser = new FakeBrowser()
+    const [tabA, tabB] = [browser.tab(), browser.tab()]
+    const a = open(tabA)
+    const first = await stream.open()
+    first.send(events(1, 1))
+    await until(() => messages(a.log).length === 1, 'event 1')
+    const b = open(tabB) // B joins after event 1: its backlog never holds it
+    await until(() => b.log.includes('open:1'), 'B open')
+    tabA.lifecycle(false) // A into the cache: B takes over from id 1
+    await vi.advanceTimersByTimeAsync(CLAIM_WINDOW)
+    const second = await stream.open()
+    expect(second.request.headers.get('last-event-id')).toBe('1')
+    second.send('data: after\n\n')
+    await until(() => messages(b.log).length === 1, 'B has it')
+    tabA.lifecycle(true) // A had id 1: the first message B holds that carries it is one A lacks
+    await until(() => messages(a.log).length === 2, 'A caught up')
+    expect(messages(a.log)).toEqual(['message:1:1', 'message:after:1'])
+  })
+
   it('beyond the backlog, a tab gets the backlog and what follows, and nothing twice', async () => {
     const {tabB, b, connection} = await leaderAndFollower()
     connection.send(events(1, 1))
@@ -435,6 +734,31 @@ describe('[ext] closing', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
+  it('a source opened inside a fatal error’s listener gets a fresh stream (a token refreshed, say)', async () => {
+    const stream = mockStream()
+    const browser = new FakeBrowser()
+    const [tabA, tabB] = [browser.tab(), browser.tab()]
+    const a = open(tabA)
+    const b = open(tabB)
+    const again: Array<ReturnType<typeof open>> = []
+    for (const [tab, {source}] of [
+      [tabA, a],
+      [tabB, b],
+    ] as const)
+      source.addEventListener('error', () => {
+        if (source.readyState === 2) again.push(open(tab))
+      })
+    ;(await stream.next()).respond({status: 401, body: ''})
+    await until(() => again.length === 2, 'both tabs open again')
+    await until(() => stream.connections.length === 2, 'a fresh request')
+    const fresh = await stream.open()
+    await until(() => again.every(({log}) => log.includes('open:1')), 'the fresh stream open in both tabs')
+    fresh.send(events(1, 1))
+    await until(() => again.every(({log}) => messages(log).length === 1), 'event 1 in both tabs')
+    expect(again.map(({source}) => source.role).sort()).toEqual(['follower', 'leader'])
+    expect(stream.connections).toHaveLength(2)
+  })
+
   it('releases every timer, channel, lock request and lifecycle listener once every tab closed', async () => {
     const stream = mockStream()
     const browser = new FakeBrowser()
@@ -490,6 +814,84 @@ describe('[ext] closing', () => {
     expect([a.source.role, b.source.role]).toEqual(['follower', 'leader'])
     second.send(events(1, 1))
     await until(() => messages(a.log).length === 1, 'A hears the new leader')
+  })
+})
+
+describe('[ext] options that cannot work', () => {
+  it('throw from the constructor, as from EventSource’s, before any lock, channel or listener', () => {
+    const browser = new FakeBrowser()
+    const tab = browser.tab()
+    const init = {transport: autoTransport(), idleTimeout: 0, sharing: tab.environment}
+    expect(() => new EventSource(STREAM_URL, init)).toThrow(HoldfastError)
+    let thrown: unknown
+    try {
+      sources.push(new SharedEventSource(STREAM_URL, init))
+    } catch (error) {
+      thrown = error
+    }
+    expect([HoldfastError.is(thrown), (thrown as HoldfastError).code]).toEqual([true, 'invalid-option'])
+    expect([browser.lockState(), browser.openChannels, tab.lifecycleListeners]).toEqual([{waiting: 0}, 0, 0])
+  })
+
+  it('an instance whose options throw leaves its tab’s stream as it was', async () => {
+    const {stream, tabB, b, connection} = await leaderAndFollower()
+    const init = {transport: autoTransport(), idleTimeout: 0, sharing: tabB.environment}
+    expect(() => sources.push(new SharedEventSource(STREAM_URL, init))).toThrow(HoldfastError)
+    connection.send(events(1, 1))
+    await until(() => messages(b.log).length === 1, 'event 1')
+    expect([b.source.readyState, stream.connections.length]).toEqual([1, 1])
+  })
+})
+
+describe('[ext] backpressure is per tab', () => {
+  /** Takes every message of `loop` until it ends; `result` says how many, and the error it ended with. */
+  function drain(loop: EventIterator) {
+    const result: {taken: string[]; error?: unknown; done: boolean} = {taken: [], done: false}
+    void (async () => {
+      try {
+        for await (const message of loop) result.taken.push(message.data)
+      } catch (error) {
+        result.error = error
+      }
+      result.done = true
+    })()
+    return result
+  }
+
+  it('a loop in the leader’s tab that stops taking messages holds no other tab, and ends alone', async () => {
+    const {a, b, connection} = await leaderAndFollower()
+    const loop = iterate(a.source, {bufferSize: 2, stallTimeout: 3000}) // shorter than the idle timeout
+    void loop.next() // it takes one message, then stops
+    for (let id = 1; id <= 10; id++) connection.send(events(id, id)) // ten chunks, far past the loop's buffer
+    await until(() => messages(b.log).length === 10, 'all ten in the follower, at once')
+    expect(messages(a.log)).toHaveLength(10) // and in the leader's own listeners
+    await vi.advanceTimersByTimeAsync(3000)
+    const rest = drain(loop) // what it held, then the end: abandoned for holding the stream
+    await until(() => rest.done, 'the loop ends')
+    expect([rest.taken.length, (rest.error as HoldfastError).code]).toEqual([9, 'buffer-overflow'])
+    connection.send(events(11, 11))
+    await until(() => messages(b.log).length === 11, 'the stream goes on')
+  })
+
+  it('a slow loop gets every event in order; a stopped one beside it on the same source ends alone', async () => {
+    const {b, connection} = await leaderAndFollower()
+    const slow = iterate(b.source, {bufferSize: 2, stallTimeout: 5000})
+    const stopped = iterate(b.source, {bufferSize: 2, stallTimeout: 5000})
+    const taken: string[] = []
+    void stopped.next() // it takes the first message, then stops
+    for (let id = 1; id <= 20; id += 2) {
+      connection.send(events(id, id + 1)) // two events a second; the slow loop takes one
+      await flush()
+      taken.push((await slow.next()).value!.data)
+      await vi.advanceTimersByTimeAsync(1000)
+    }
+    const rest = drain(stopped)
+    await until(() => rest.done, 'the stopped loop ends')
+    expect((rest.error as HoldfastError).code).toBe('buffer-overflow')
+    const remaining = drain(slow)
+    b.source.close()
+    await until(() => remaining.done, 'the slow loop ends with the source')
+    expect([...taken, ...remaining.taken]).toEqual(Array.from({length: 20}, (_, index) => String(index + 1)))
   })
 })
 

@@ -1,10 +1,7 @@
-import type {Batch} from './protocol'
+import {isAfter, type Batch, type Position, type Wire} from './protocol'
 
 /** How long a tab that missed messages holds back what it hears, waiting for the leader's welcome. */
 export const WELCOME_WAIT = 1000
-
-/** A relayed batch, with the term it was relayed in. */
-export type HeldBatch = Batch & {term: number}
 
 /**
  * A follower's watch for messages it missed (its page was frozen, paused or in the back/forward cache), and its
@@ -13,7 +10,7 @@ export type HeldBatch = Batch & {term: number}
 export class CatchUp {
   /** The number of the last message heard in the current term; `undefined` when not known (joined mid-term). */
   #heard: number | undefined
-  #wait: {held: HeldBatch[]; timer: ReturnType<typeof setTimeout>} | undefined
+  #wait: {held: Batch[]; timer: ReturnType<typeof setTimeout>} | undefined
 
   get waiting(): boolean {
     return this.#wait !== undefined
@@ -42,16 +39,38 @@ export class CatchUp {
   }
 
   /** Holds `batch` back while waiting: true when held. */
-  hold(batch: HeldBatch): boolean {
+  hold(batch: Batch): boolean {
     this.#wait?.held.push(batch)
     return this.#wait !== undefined
   }
 
   /** Ends the wait and releases its timer: the batches held back, in the order heard. */
-  end(): HeldBatch[] {
+  end(): Batch[] {
     const wait = this.#wait
     this.#wait = undefined
     clearTimeout(wait?.timer)
     return wait?.held ?? []
   }
+}
+
+/**
+ * Whether `wire`, a message of an earlier term than `term`, the newest this tab knows, is a batch to deliver: the
+ * leader of the term before (`previous`) relayed its last batches before the new term began, but they may reach this
+ * tab after the claim (the browser orders neither the messages of different tabs nor a message and a lock's grant,
+ * and a claimant may hear them after its grant). They are delivered, in order, until this tab (at `position`)
+ * delivers the new term's first batch; what the new leader's connection gets again is dropped by id.
+ */
+export function late(
+  wire: Wire,
+  [term, leader]: [number, string],
+  position: Position,
+  current: number,
+): wire is Wire & Batch {
+  return (
+    wire.kind === 'batch' &&
+    wire.term === term &&
+    wire.from === leader &&
+    position[0] < current &&
+    isAfter([term, wire.seq], position)
+  )
 }

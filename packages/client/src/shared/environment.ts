@@ -72,3 +72,8 @@ export function browserSharing(): SharingEnvironment | null {
     random: Math.random,
   })
 }
+
+/** A tab's id on the channel. */
+export function randomId(): string {
+  return globalThis.crypto?.randomUUID?.() ?? String(Math.random()).slice(2)
+}

@@ -1,24 +1,15 @@
 import type {HoldfastError} from '../errors'
 import type {NormalizedOptions} from '../options'
-import {CatchUp} from './catch-up'
-import type {SharingEnvironment} from './environment'
-import {Leadership, type LeaderTab} from './leadership'
+import {CatchUp, late} from './catch-up'
+import {randomId, type SharingEnvironment} from './environment'
+import {handOver, Leadership, type LeaderTab} from './leadership'
 import type {Member} from './members'
-import {fromWire, isAfter, PROTOCOL, type Batch, type Position, type Said, type Wire} from './protocol'
+import {CLAIM_WINDOW, LIVENESS_DEFAULT, PROTOCOL, STEAL_JITTER} from './protocol'
+import {fromWire, fromWireOpen, isAfter, toWire, type Batch, type Position, type Said, type Wire} from './protocol'
 import {TabView} from './tab-view'
 
 /** What a tab does for a shared stream. `solo` is a source that could not share (see `SharedEventSource`). */
 export type Role = 'leader' | 'follower' | 'solo'
-
-/**
- * How long a tab that takes the lock after another leader waits for every tab to say what it saw last, before it
- * connects with the newest Last-Event-ID of them all. Hand-over within about half a second includes it.
- */
-export const CLAIM_WINDOW = 100
-/** The longest random wait before a follower steals the lock from a silent leader, so that one tab steals first. */
-export const STEAL_JITTER = 500
-/** The watchdog of a follower when the leader's options disable their own (`idleTimeout: 0`). */
-const LIVENESS_DEFAULT = 45_000
 
 /**
  * The tab's state for one shared stream. Each state owns its resources (a lock request, a held lock, the
@@ -51,8 +42,10 @@ export class Hub {
   #leader = ''
   /** The newest term this tab knows. */
   #term = 0
+  /** The term before it, and its leader: their last batches may reach this tab after the new term began. */
+  #previous: [term: number, leader: string] = [0, '']
   /** The newest id and position any tab reported, while claiming. */
-  #best: {lastEventId: string; position: Position} = {lastEventId: '', position: [0, 0]}
+  #best!: {lastEventId: string; position: Position}
   /** As a follower: messages missed, and the wait for what the leader answers. */
   readonly #catchUp = new CatchUp()
   /** The term this tab last stole from: at most once per term. */
@@ -83,7 +76,19 @@ export class Hub {
   /** Adds an instance of this tab. It hears the stream from now; one that joins an open stream is told `open`. */
   attach(member: Member): void {
     this.view.members.add(member)
-    if (this.view.readyState === 1) queueMicrotask(() => !member.closed && member.sink.open())
+    queueMicrotask(() => {
+      const {readyState, opened} = this.view
+      if (member.closed || member.opened || readyState !== 1 || !opened) return
+      member.opened = true
+      member.sink.open(opened)
+    })
+  }
+
+  /** An instance called `reconnect()`: the leader's connection reconnects now, in this tab or another. */
+  reconnect(): void {
+    const message = {kind: 'reconnect'} as const
+    this.#post(message)
+    this.#receive({v: PROTOCOL, ...message})
   }
 
   /** Removes an instance; the last one to go ends the tab's part in the stream (a leader hands over). */
@@ -101,7 +106,7 @@ export class Hub {
     if (previous.status === 'follower' && next.status !== 'claiming') previous.abort.abort()
     if (previous.status === 'leader') previous.leadership.close()
     if ('release' in previous && !('release' in next)) previous.release()
-    if (this.role !== wasLeader) this.view.members.roleChanged()
+    if (this.role !== wasLeader) this.view.members.each((member) => member.roleChanged())
   }
 
   // ─── Joining, leaving, pausing ───────────────────────────────────────────────────────────────────────────────
@@ -125,47 +130,44 @@ export class Hub {
 
   /** This tab missed messages: it holds back what it hears until the leader's welcome brings what it lacks. */
   #askAgain(): void {
-    if (!this.#catchUp.wait(() => this.#welcomed(this.#term, [], false))) return
-    this.#post({
-      kind: 'hello',
-      from: this.#id,
-      since: {position: this.view.position, lastEventId: this.view.lastEventId},
-    })
+    if (!this.#catchUp.wait(() => this.#welcomed([], false))) return
+    const since = {position: this.view.position, lastEventId: this.view.lastEventId}
+    this.#post({kind: 'hello', from: this.#id, since})
   }
 
   /** What this tab lacked (or nothing, when the wait ended), then what it heard meanwhile: in order, once. */
-  #welcomed(term: number, batches: Batch[], complete: boolean): void {
+  #welcomed(batches: Batch[], complete: boolean): void {
     if (!this.#catchUp.waiting) return
     const held = this.#catchUp.end()
     // Without the whole of it, what follows may repeat what this tab had: dropped by id, as after a hand-over.
     if (!complete) this.view.catchingUp = true
-    for (const batch of batches) this.view.batch(term, batch)
-    for (const batch of held)
-      if (isAfter([batch.term, batch.seq], this.view.position)) this.view.batch(batch.term, batch)
+    for (const batch of [...batches, ...held])
+      if (isAfter([batch.term, batch.seq], this.view.position)) this.view.batch(batch)
   }
 
   #suspend(): void {
     if (this.#state.status === 'closed' || this.#state.status === 'suspended') return
-    if (this.#state.status === 'leader') this.#state.leadership.relay({kind: 'resign'})
-    this.#catchUp.end()
-    this.#setState({status: 'suspended'})
-    this.#channel?.close()
-    this.#channel = undefined
+    this.#leave('suspended')
     this.view.readyState = 0
+    // Its leadership ended: back, it follows whichever tab leads, even one that numbered its term the same.
+    if (this.#leader === this.#id) this.#leader = ''
   }
 
   #close(): void {
     if (this.#state.status === 'closed') return
-    if (this.#state.status === 'leader') this.#state.leadership.relay({kind: 'resign'})
-    this.#catchUp.end()
-    this.#setState({status: 'closed'})
-    this.#channel?.close()
-    this.#channel = undefined
+    this.#leave('closed')
     this.#unsubscribe()
     this.onClosed()
   }
 
-  /** The stream failed for good: every tab closes, each on its own. */
+  /** No lock, no channel, no wait: the page stopped running, or the tab's part in the stream ended. */
+  #leave(status: 'suspended' | 'closed'): void {
+    this.#catchUp.end()
+    this.#setState({status})
+    this.#channel?.close()
+    this.#channel = undefined
+  }
+
   /** A failure relayed or met: one the connection recovers from, or (`readyState` 2) the end of the stream. */
   #error(error: HoldfastError, readyState: 0 | 2): void {
     if (readyState === 2) this.#fail(error)
@@ -173,9 +175,10 @@ export class Hub {
   }
 
   #fail(error: HoldfastError): void {
+    // The tab leaves the stream first: a source that a listener opens below starts a fresh one.
+    this.#close()
     this.view.readyState = 2
     this.view.members.closeAll(error)
-    this.#close()
   }
 
   // ─── The lock ────────────────────────────────────────────────────────────────────────────────────────────────
@@ -188,41 +191,52 @@ export class Hub {
     this.#watch()
     const options = steal ? {steal: true} : {signal: abort.signal}
     this.env.locks
-      .request(this.name, options, () => new Promise<void>((release) => this.#granted(request, release)))
-      .catch(() => this.#lost(request))
+      .request(this.name, options, () => new Promise<void>((release) => this.#granted(request, release, steal)))
+      .catch(() => {
+        // The lock was stolen (or the request aborted): a leader steps down at once, and queues again.
+        const state = this.#state
+        if ('release' in state && state.request === request) this.#follow()
+      })
   }
 
-  #granted(request: number, release: () => void): void {
+  #granted(request: number, release: () => void, stolen: boolean): void {
     const state = this.#state
     if (state.status !== 'follower' || state.request !== request) return release()
     // What this tab heard while it waited for a welcome is delivered now: it leads from here.
-    this.#welcomed(this.#term, [], false)
-    const term = ++this.#term
+    this.#welcomed([], false)
+    const known = this.#term
+    this.#previous = [known, this.#leader]
+    // Terms number leaderships in the order they began, whatever each tab knew: a tab that knew none (it joined
+    // while the only other tab was in the back/forward cache, say) must not reuse the number of one that comes back.
+    const term = (this.#term = Math.max(known + 1, Date.now()))
     this.#leader = this.#id
-    this.#best = {lastEventId: this.view.lastEventId, position: this.view.position}
-    this.view.readyState = 0
+    this.#best = this.view // what this tab delivers, until another tab reports more
     this.#setState({status: 'claiming', request, release})
-    // The first leader anyone knows of has nobody to ask; a later one asks every tab what it saw last.
-    if (term === 1) return this.#lead()
+    // A tab that knows of no leader before it has nobody to ask; a later one, or one that stole the lock from a
+    // leader it never heard, asks every tab what it saw last.
+    if (!known && !stolen) return this.#lead()
+    // Its connection may get again what this tab delivered: dropped by id, as in the other tabs.
+    this.view.catchingUp = true
     this.#post({kind: 'claim', term, from: this.#id})
-    ;(this.#state as {timer?: ReturnType<typeof setTimeout>}).timer = setTimeout(() => this.#lead(), CLAIM_WINDOW)
+    ;(this.#state as {timer?: ReturnType<typeof setTimeout>}).timer = setTimeout(() => this.#handOver(), CLAIM_WINDOW)
   }
 
-  /** The lock was stolen (or our request aborted): a leader steps down at once, and queues again. */
-  #lost(request: number): void {
+  /** The claim ends: this tab leads, where it may send the request again (see `handOver`), or ends the stream. */
+  #handOver(): void {
     const state = this.#state
-    if ('release' in state && state.request === request) {
-      this.view.readyState = 0
-      this.#follow()
-    }
+    void handOver(this.url, this.options).then((error) => {
+      if (this.#state !== state) return
+      if (!error) return this.#lead()
+      this.#post({kind: 'error', error: toWire(error), readyState: 2, term: this.#term, seq: 1, from: this.#id})
+      this.#fail(error)
+    })
   }
-
-  // ─── Leading ─────────────────────────────────────────────────────────────────────────────────────────────────
 
   #lead(): void {
     const state = this.#state
     if (state.status !== 'claiming') return
-    this.view.lastEventId = this.#best.lastEventId
+    // The newest id any tab reported, or this tab's own, when the old leader's last batches reached it late.
+    if (isAfter(this.#best.position, this.view.position)) this.view.lastEventId = this.#best.lastEventId
     const tab: LeaderTab = {
       id: this.#id,
       view: this.view,
@@ -233,6 +247,11 @@ export class Hub {
     const leadership = new Leadership(this.#term, this.url, this.options, tab)
     this.#setState({status: 'leader', request: state.request, release: state.release, leadership})
     leadership.announce()
+  }
+
+  #seen(): void {
+    const {lastEventId, position} = this.view
+    this.#post({kind: 'seen', term: this.#term, lastEventId, position})
   }
 
   #post(message: Said): void {
@@ -263,31 +282,46 @@ export class Hub {
     if (wire?.v !== PROTOCOL || this.#state.status === 'closed') return
     const status = this.#state.status
     if (wire.kind === 'hello') {
+      // The leader answers; any other tab says its term and last id, which one that knew none takes (see `seen`).
       if (status === 'leader') this.#state.leadership.welcome(wire.from, wire.since)
+      else if (this.#term) this.#seen()
+      return
+    }
+    if (wire.kind === 'reconnect') {
+      if (status === 'leader') this.#state.leadership.reconnect()
       return
     }
     if (wire.kind === 'seen') {
       if (status === 'claiming' && wire.term === this.#term && isAfter(wire.position, this.#best.position))
-        this.#best = {lastEventId: wire.lastEventId, position: wire.position}
+        this.#best = wire
+      // A tab that joined while no leader answered (paused, or gone) knows there was one: it will claim after it.
+      if (!this.#term) {
+        this.#term = wire.term
+        this.view.lastEventId = wire.lastEventId
+      }
       return
     }
-    // A newer term, or a claim to the current one (the last of two simultaneous steals) makes a new leader; any
-    // other message must come from the current term's leader: a displaced one is never heard again.
+    // A newer term, or a claim to the current one (the last of two simultaneous steals), or any message of the
+    // current term when this tab knows no leader of it, makes a new leader; any other message must come from the
+    // current term's leader: a displaced one is never heard again.
     const newer =
-      wire.term > this.#term || (wire.kind === 'claim' && wire.term === this.#term && wire.from !== this.#leader)
+      wire.term > this.#term ||
+      (wire.term === this.#term && wire.from !== this.#leader && (wire.kind === 'claim' || !this.#leader))
     if (newer) this.#newTerm(wire.term, wire.from)
-    else if (wire.term < this.#term || wire.from !== this.#leader) return
+    else if (wire.term < this.#term || wire.from !== this.#leader) {
+      if (late(wire, this.#previous, this.view.position, this.#term)) this.view.batch(wire)
+      return
+    }
     if (wire.kind === 'claim') {
       // A claim asks every tab what it saw, this one included: the new leader resumes from there.
       this.#catchUp.restart(0)
-      this.#welcomed(this.#term, [], false)
+      this.#welcomed([], false)
       this.#watch()
-      const {lastEventId} = this.view
-      return this.#post({kind: 'seen', term: wire.term, lastEventId, position: this.view.position})
+      return this.#seen()
     }
     // A number skipped in the term is a message this tab missed (its page was paused); a term first heard of
     // after its claim means the same, for a tab that had followed before.
-    if (this.#catchUp.missed(wire.seq, newer && wire.term > 1 && this.view.position[0] > 0)) this.#askAgain()
+    if (this.#catchUp.missed(wire.seq, newer && this.view.position[0] > 0)) this.#askAgain()
     this.#watch()
     switch (wire.kind) {
       case 'state':
@@ -295,40 +329,35 @@ export class Hub {
         this.#leaderLiveness = wire.liveness
         this.#watch()
         this.view.transportIs(wire.transport, 'handover')
-        if (wire.readyState === 1) this.view.open()
+        if (wire.readyState === 1 && wire.response) this.view.open(fromWireOpen(wire.response))
         this.view.lastEventId = wire.lastEventId
         return
       case 'transport':
         return this.view.transportIs(wire.transport, wire.reason)
       case 'batch':
-        if (!this.#catchUp.hold(wire)) this.view.batch(wire.term, wire)
+        if (!this.#catchUp.hold(wire)) this.view.batch(wire)
         return
       case 'welcome':
-        if (wire.to === this.#id) this.#welcomed(wire.term, wire.batches, wire.complete)
+        if (wire.to === this.#id) this.#welcomed(wire.batches, wire.complete)
         return
       case 'open':
-        return this.view.open()
+        return this.view.open(fromWireOpen(wire.response))
       case 'error':
         return this.#error(fromWire(wire.error), wire.readyState)
       case 'reconnecting':
         return this.view.reconnecting(wire.attempt, wire.delay, fromWire(wire.error))
-      case 'resign':
+      case 'connecting':
         this.view.readyState = 0
     }
   }
 
   /** `leader` leads from `term` on: a leader or claimant of an older term steps down at once. */
   #newTerm(term: number, leader: string): void {
+    if (term > this.#term) this.#previous = [this.#term, this.#leader]
     this.#term = term
     this.#catchUp.restart(undefined)
     this.#leader = leader
     this.view.catchingUp = true
-    this.view.readyState = 0
     if (this.#state.status === 'leader' || this.#state.status === 'claiming') this.#follow()
   }
-}
-
-/** A tab's id on the channel. */
-function randomId(): string {
-  return globalThis.crypto?.randomUUID?.() ?? String(Math.random()).slice(2)
 }

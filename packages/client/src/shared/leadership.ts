@@ -1,10 +1,9 @@
 import {startConnection, type Connection, type ConnectionSink} from '../connection'
-import type {HoldfastError} from '../errors'
+import {HoldfastError} from '../errors'
 import type {NormalizedOptions} from '../options'
+import {decideRetry} from '../retry-policy'
 import type {TransportChangeEvent} from '../polling/transport-change-event'
-import type {StreamMessage} from '../types'
-import {Backlog} from './backlog'
-import {toWire, type LeaderMessage, type Said, type Since} from './protocol'
+import {toWire, toWireOpen, type LeaderMessage, type Relayed, type Said, type Since} from './protocol'
 import type {TabView} from './tab-view'
 
 /** What a leadership needs from its tab. */
@@ -27,7 +26,6 @@ export interface LeaderTab {
 export class Leadership {
   #seq = 0
   #relayedAt = 0
-  readonly #backlog: Backlog
   readonly #connection: Connection
   readonly #timer: ReturnType<typeof setInterval>
 
@@ -38,20 +36,35 @@ export class Leadership {
     readonly tab: LeaderTab,
   ) {
     const {view, liveness} = tab
-    this.#backlog = new Backlog(term, view.lastEventId)
-    let batch: StreamMessage[] = []
+    let batch: Relayed[] = []
     let bytes = 0
+    /**
+     * The messages of the chunk read so far go to the other tabs in one message, then to this tab's instances, as a
+     * follower's get them: what this tab's listeners do (close the last instance, say) never keeps them from the
+     * others, and a consumer here that falls behind never holds the network read for them (it buffers).
+     */
+    const relayBatch = (): void => {
+      const size = connection.stats.bytes - bytes
+      bytes += size
+      if (batch.length) this.relay({kind: 'batch', messages: batch, lastEventId: connection.lastEventId, bytes: size})
+      else {
+        view.chunk(size)
+        // A heartbeat is liveness: relayed now and then, so that a busy network keeps followers from stealing even
+        // where a hidden tab's timers are throttled.
+        if (Date.now() - this.#relayedAt > liveness / 3) this.relay({kind: 'alive'})
+      }
+      batch = []
+    }
     const sink: ConnectionSink = {
-      open: () => {
-        view.open()
-        this.relay({kind: 'open'})
+      open: (response) => {
+        view.open(response)
+        this.relay({kind: 'open', response: toWireOpen(response)})
       },
-      message: (type, data, lastEventId, origin) => {
-        const message = {type, data, lastEventId, origin}
-        batch.push(message)
-        view.message(message)
-      },
+      // The connection's data: no parse step here (each instance applies its own).
+      message: (type, data, lastEventId, origin, id) =>
+        void batch.push({type, data: data as string, lastEventId, origin, id}),
       error: (error) => {
+        relayBatch() // what the chunk brought before the failure comes first
         const readyState = connection.readyState === 2 ? 2 : 0
         this.relay({kind: 'error', error: toWire(error), readyState})
         tab.error(error, readyState)
@@ -61,23 +74,13 @@ export class Leadership {
         view.reconnecting(attempt, delay, error)
       },
       closed: () => {},
-      // Once per network chunk: its messages go to the other tabs in one message.
-      backpressure: () => {
-        const total = connection.stats.bytes
-        view.chunk(total - bytes)
-        const {lastEventId} = view
-        if (batch.length) this.relay({kind: 'batch', messages: batch, lastEventId, bytes: total - bytes})
-        // A heartbeat is liveness: relayed now and then, so that a busy network keeps followers from stealing even
-        // where a hidden tab's timers are throttled.
-        else if (Date.now() - this.#relayedAt > liveness / 3) this.relay({kind: 'alive'})
-        bytes = total
-        batch = []
-        return view.members.backpressure()
-      },
+      // Once per network chunk. Nothing pauses a shared stream's read.
+      backpressure: () => void relayBatch(),
     }
-    // Persistence is the tab's, and a hidden leader keeps serving the other tabs.
+    // Persistence is the tab's, a hidden leader keeps serving the other tabs, and a member's `signal` is its own.
     const leaderOptions = {
       ...options,
+      signal: undefined,
       lastEventId: view.lastEventId,
       persist: undefined,
       pauseWhenHidden: false as const,
@@ -101,27 +104,32 @@ export class Leadership {
     this.relayState()
   }
 
-  /** Posts a message of this term, numbered in order; a batch is kept in the backlog. */
+  /** Posts a message of this term, numbered in order; a batch is delivered in this tab too. */
   relay(message: LeaderMessage): void {
     const seq = ++this.#seq
     this.#relayedAt = Date.now()
-    if (message.kind === 'batch') {
-      this.tab.view.position = [this.term, seq]
-      const {messages, lastEventId, bytes} = message
-      this.#backlog.remember({seq, messages, lastEventId, bytes})
-    }
     this.tab.post({...message, term: this.term, seq, from: this.tab.id})
+    if (message.kind === 'batch') this.tab.view.batch({...message, term: this.term, seq})
   }
 
   /** The stream as it is now, for a tab that joined (and, after a takeover, for all). */
   relayState(): void {
-    const {readyState, lastEventId, stats, transport = 'stream'} = this.tab.view
-    this.relay({kind: 'state', readyState, lastEventId, stats: {...stats}, liveness: this.tab.liveness, transport})
+    const {readyState, lastEventId, stats, transport = 'stream', opened} = this.tab.view
+    const response = opened && toWireOpen(opened) // read by a tab that joins an open stream
+    const {liveness} = this.tab
+    this.relay({kind: 'state', readyState, lastEventId, stats: {...stats}, liveness, transport, response})
+  }
+
+  /** An instance of some tab called `reconnect()`: every tab is CONNECTING until the new connection's `open`. */
+  reconnect(): void {
+    this.tab.view.readyState = 0
+    this.relay({kind: 'connecting'})
+    this.#connection.reconnect()
   }
 
   /** A tab joined; `since`: it joins again after missing messages, and is first told what it lacks. */
   welcome(from: string | undefined, since: Since | undefined): void {
-    if (from && since) this.relay({kind: 'welcome', to: from, ...this.#backlog.lacking(since)})
+    if (from && since) this.relay({kind: 'welcome', to: from, ...this.tab.view.backlog.lacking(since)})
     this.relayState()
   }
 
@@ -130,4 +138,14 @@ export class Leadership {
     clearInterval(this.#timer)
     this.#connection.close()
   }
+}
+
+/**
+ * Whether a new leader may send the stream's request again, which an earlier leader sent: where a reconnection would
+ * (a GET, `retryNonGet`, or what `shouldRetry` says, asked with a `stream-ended` error). Resolves with that error when
+ * it may not: the stream ends.
+ */
+export async function handOver(url: string, options: NormalizedOptions): Promise<HoldfastError | undefined> {
+  const error = new HoldfastError('stream-ended', `The tab that ran ${url} went away`, {url})
+  return (await decideRetry(error, 1, options)) ? undefined : error
 }

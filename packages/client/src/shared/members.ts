@@ -1,5 +1,6 @@
 import type {ConnectionSink} from '../connection'
 import type {HoldfastError} from '../errors'
+import type {OpenEventInit} from '../events'
 import type {TransportChangeReason} from '../polling/transport-change-event'
 import type {TransportName} from '../transport-strategy'
 import type {StreamMessage} from '../types'
@@ -12,6 +13,8 @@ export interface Member {
   /** Called after the stream's transport changed. */
   readonly transportChanged: (transport: TransportName, previous: TransportName, reason: TransportChangeReason) => void
   closed: boolean
+  /** Told `open`: until then it reads CONNECTING, as a fresh EventSource does before its `open` event. */
+  opened?: boolean
 }
 
 /**
@@ -33,40 +36,21 @@ export class Members {
     this.#members.delete(member)
   }
 
-  #each(call: (member: Member) => void): void {
+  /** Calls `call` for every member that has not closed, even one that closes meanwhile is left out from then on. */
+  each(call: (member: Member) => unknown): void {
     for (const member of [...this.#members]) if (!member.closed) call(member)
   }
 
-  open(): void {
-    this.#each(({sink}) => sink.open())
+  open(response: OpenEventInit): void {
+    this.each((member) => {
+      member.opened = true
+      member.sink.open(response)
+    })
   }
 
+  /** To the members told `open`: one that joins hears the stream from its own `open` event. */
   message({type, data, lastEventId, origin}: StreamMessage): void {
-    this.#each(({sink}) => sink.message(type, data, lastEventId, origin))
-  }
-
-  error(error: HoldfastError): void {
-    this.#each(({sink}) => sink.error(error))
-  }
-
-  reconnecting(attempt: number, delay: number, error: HoldfastError): void {
-    this.#each(({sink}) => sink.reconnecting(attempt, delay, error))
-  }
-
-  roleChanged(): void {
-    this.#each((member) => member.roleChanged())
-  }
-
-  transportChanged(transport: TransportName, previous: TransportName, reason: TransportChangeReason): void {
-    this.#each((member) => member.transportChanged(transport, previous, reason))
-  }
-
-  /** The first pause a member's consumer asks for. */
-  backpressure(): Promise<void> | undefined {
-    for (const member of this.#members) {
-      const pause = member.closed ? undefined : member.sink.backpressure()
-      if (pause) return pause
-    }
+    this.each((member) => member.opened && member.sink.message(type, data, lastEventId, origin))
   }
 
   /** Closes every member: `error`, then `closed`, when the stream failed for good; `closed` alone otherwise. */

@@ -1,4 +1,5 @@
 import {HoldfastError, type HoldfastErrorCode} from '../errors'
+import type {OpenEventInit} from '../events'
 import type {TransportChangeReason} from '../polling/transport-change-event'
 import type {TransportName} from '../transport-strategy'
 import type {EventSourceStats, StreamMessage} from '../types'
@@ -9,6 +10,16 @@ import type {EventSourceStats, StreamMessage} from '../types'
  * that reaches a channel anyway is ignored.
  */
 export const PROTOCOL = 1
+
+/**
+ * How long a tab that takes the lock after another leader waits for every tab to say what it saw last, before it
+ * connects with the newest Last-Event-ID of them all. Hand-over within about half a second includes it.
+ */
+export const CLAIM_WINDOW = 100
+/** The longest random wait before a follower steals the lock from a silent leader, so that one tab steals first. */
+export const STEAL_JITTER = 500
+/** The watchdog of a follower when the leader's options disable their own (`idleTimeout: 0`). */
+export const LIVENESS_DEFAULT = 45_000
 
 /** Where a relayed message sits in the stream: its leadership term, then its number within the term. */
 export type Position = readonly [term: number, seq: number]
@@ -24,10 +35,17 @@ export interface WireError {
   headers?: Array<[string, string]>
 }
 
-/** The messages of one network chunk as the leader relayed them: its number in the term, and its size. */
+/** A message as the leader relays it: `id` is the event's own `id:` field, when it had one. */
+export type Relayed = StreamMessage & {id?: string}
+
+/** What the leader's response said when its stream opened, as it crosses a BroadcastChannel (no `Headers`). */
+export type WireOpen = Omit<OpenEventInit, 'headers'> & {headers: Array<[string, string]>}
+
+/** The messages of one network chunk as the leader relayed them: its place in the stream, and its size. */
 export interface Batch {
+  term: number
   seq: number
-  messages: StreamMessage[]
+  messages: Relayed[]
   lastEventId: string
   bytes: number
 }
@@ -51,9 +69,11 @@ export type LeaderMessage =
       stats: EventSourceStats
       liveness: number
       transport: TransportName
+      /** What the response said, while the stream is open. */
+      response: WireOpen | undefined
     }
   /** The messages of one network chunk, and its size. */
-  | ({kind: 'batch'} & Omit<Batch, 'seq'>)
+  | ({kind: 'batch'} & Omit<Batch, 'term' | 'seq'>)
   /** The leader's `transport` strategy switched: its requests travel another way from now on. */
   | {kind: 'transport'; transport: TransportName; reason: TransportChangeReason}
   /**
@@ -64,11 +84,11 @@ export type LeaderMessage =
   | {kind: 'welcome'; to: string; batches: Batch[]; complete: boolean}
   /** The leader is alive (a heartbeat, or a quiet stream). */
   | {kind: 'alive'}
-  | {kind: 'open'}
+  | {kind: 'open'; response: WireOpen}
+  /** An instance asked to reconnect: the leader's connection drops its attempt and connects again now. */
+  | {kind: 'connecting'}
   | {kind: 'error'; error: WireError; readyState: 0 | 2}
   | {kind: 'reconnecting'; attempt: number; delay: number; error: WireError}
-  /** The leader leaves (its last instance closed, its page was hidden): the next tab takes over now. */
-  | {kind: 'resign'}
 
 /** What a message on the channel says. */
 export type Said =
@@ -82,6 +102,8 @@ export type Said =
   /** A tab took the lock for `term`: every tab answers with what it saw last. */
   | {kind: 'claim'; term: number; from: string}
   | {kind: 'seen'; term: number; lastEventId: string; position: Position}
+  /** An instance of a following tab called `reconnect()`: the leader reconnects. */
+  | {kind: 'reconnect'}
 
 /** Every message on the channel: what it says, and the protocol's version. */
 export type Wire = {v: typeof PROTOCOL} & Said
@@ -94,6 +116,10 @@ export function toWire(error: HoldfastError): WireError {
 export function fromWire({code, message, headers, ...details}: WireError): HoldfastError {
   return new HoldfastError(code, message, {...details, headers: headers && new Headers(headers)})
 }
+
+export const toWireOpen = (response: OpenEventInit): WireOpen => ({...response, headers: [...response.headers]})
+
+export const fromWireOpen = (wire: WireOpen): OpenEventInit => ({...wire, headers: new Headers(wire.headers)})
 
 /** Whether `a` comes after `b`. */
 export function isAfter(a: Position, b: Position): boolean {

@@ -1,15 +1,13 @@
 import type {HoldfastError} from '../errors'
+import type {OpenEventInit} from '../events'
 import type {NormalizedOptions} from '../options'
 import type {TransportChangeReason} from '../polling/transport-change-event'
 import {createIdStore, type IdStore} from '../resume'
 import type {TransportName} from '../transport-strategy'
-import type {EventSourceStats, StreamMessage} from '../types'
+import type {EventSourceStats} from '../types'
+import {Backlog} from './backlog'
 import {Members} from './members'
-import type {Batch, Position} from './protocol'
-import {RecentIds} from './recent-ids'
-
-/** Ids a tab remembers, to drop what a new leader replays that it already delivered. */
-const RECENT_IDS = 256
+import type {Batch, Position, Relayed} from './protocol'
 
 /**
  * A shared stream as this tab's instances see it, whichever tab runs the connection: `readyState`, `lastEventId`,
@@ -17,6 +15,8 @@ const RECENT_IDS = 256
  */
 export class TabView {
   readonly members = new Members()
+  /** What this tab delivered last: for a tab that missed it, and to know what a new leader sends again. */
+  readonly backlog = new Backlog()
   readyState: 0 | 1 | 2 = 0
   lastEventId: string
   /** How the leader's requests travel (its `transport` strategy's choice); `undefined` until this tab knows. */
@@ -29,11 +29,14 @@ export class TabView {
     bytes: 0,
     lastActivityAt: undefined,
   }
+  /** What the leader's response said when the stream last opened. */
+  opened: OpenEventInit | undefined
   /** Where the last batch this tab delivered sits in the relay. */
   position: Position = [0, 0]
   /** Whether a new leader's first messages may still repeat ids this tab delivered. */
   catchingUp = false
-  readonly #recent = new RecentIds(RECENT_IDS)
+  /** The `lastEventId` of the last message this tab delivered. */
+  #delivered = ''
   readonly #store: IdStore | undefined
 
   constructor(options: NormalizedOptions) {
@@ -41,11 +44,12 @@ export class TabView {
     this.lastEventId = this.#store?.load() ?? options.lastEventId
   }
 
-  open(): void {
+  open(response: OpenEventInit): void {
     if (this.readyState === 1) return
     this.readyState = 1
+    this.opened = response
     this.stats.connections++
-    this.members.open()
+    this.members.open(response)
   }
 
   /** A network chunk of `bytes` arrived. */
@@ -54,26 +58,36 @@ export class TabView {
     this.stats.lastActivityAt = Date.now()
   }
 
-  /** The messages of one relayed batch, at its place in the stream. */
-  batch(term: number, {seq, messages, bytes}: Batch): void {
+  /** The messages of one relayed batch, at its place in the stream: they came over an open connection. */
+  batch(batch: Batch): void {
+    const {term, seq, messages, bytes} = batch
+    // A batch before its stream's `open` (missed while the page was paused): the last response known stands in.
+    this.open(this.opened!)
     for (const message of messages) this.message(message)
     this.position = [term, seq]
+    this.backlog.remember(batch)
     this.chunk(bytes)
-    void this.members.backpressure() // arms the stall guard of a consumer that stopped; no reading to pause here
+    // Nothing pauses a shared stream's read: a consumer that fell behind buffers, and its stall guard (armed here)
+    // abandons it if it stops taking messages.
+    this.members.each(({sink}) => sink.backpressure())
   }
 
-  message(message: StreamMessage): void {
-    // A new leader resumes from the newest id that any tab reported; what it replays that this tab already had
-    // (it missed the claim) is dropped until the first message this tab has not seen.
-    if (this.catchingUp && message.lastEventId !== '' && this.#recent.has(message.lastEventId)) {
+  message(message: Relayed): void {
+    const {lastEventId, id} = message
+    const seen = lastEventId !== '' && this.backlog.has(lastEventId)
+    // After a hand-over, the new leader may get again what this tab delivered (it resumed from an older id than this
+    // tab's, or its server replays the resume id itself): a message is a repeat if it carries an id this tab
+    // delivered as its own, or one from before this tab's last. An event without an id that follows the last one
+    // this tab delivered carries that id, and may be new: delivered (without ids, delivery is at least once).
+    if (this.catchingUp && seen && (id !== undefined || lastEventId !== this.#delivered)) {
       this.stats.duplicates++
       return
     }
-    this.catchingUp = false
-    if (message.lastEventId !== this.lastEventId) {
-      this.#recent.add(message.lastEventId)
-      this.lastEventId = message.lastEventId
-      this.#store?.save(message.lastEventId)
+    if (!seen) this.catchingUp = false
+    this.#delivered = lastEventId
+    if (lastEventId !== this.lastEventId) {
+      this.lastEventId = lastEventId
+      this.#store?.save(lastEventId)
     }
     this.stats.messages++
     this.members.message(message)
@@ -82,18 +96,19 @@ export class TabView {
   /** A failure the connection recovers from (a fatal one closes the hub). */
   error(error: HoldfastError): void {
     this.readyState = 0
-    this.members.error(error)
+    this.members.each(({sink}) => sink.error(error))
   }
 
   reconnecting(attempt: number, delay: number, error: HoldfastError): void {
     this.stats.reconnects++
-    this.members.reconnecting(attempt, delay, error)
+    this.members.each(({sink}) => sink.reconnecting(attempt, delay, error))
   }
 
   /** The stream travels by `transport` now: told as a change, unless this tab did not know how it travelled. */
   transportIs(transport: TransportName, reason: TransportChangeReason): void {
     const previous = this.transport
     this.transport = transport
-    if (previous !== undefined && previous !== transport) this.members.transportChanged(transport, previous, reason)
+    if (previous !== undefined && previous !== transport)
+      this.members.each((member) => member.transportChanged(transport, previous, reason))
   }
 }
