@@ -28,6 +28,7 @@ const guide: DefaultTheme.SidebarItem[] = [
     items: [
       {text: 'Environments and entries', link: '/guide/environments'},
       {text: 'Usage', link: '/guide/usage'},
+      {text: 'Typed streams', link: '/guide/usage#typed-streams'},
       {text: 'Options', link: '/guide/options'},
       {text: 'Reconnection semantics', link: '/guide/reconnection'},
       {text: 'Redirects and headers', link: '/guide/redirects'},

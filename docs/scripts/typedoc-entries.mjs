@@ -13,6 +13,7 @@ const ENTRIES = {
   '@holdfast/client/shared': '`SharedEventSource`: one stream for every tab of an origin.',
   '@holdfast/client/iterate': '`events(source)`: a source as an async iterable, with backpressure.',
   '@holdfast/client/polling': '`autoTransport()` and `pollTransport()`: long polls behind proxies that buffer.',
+  '@holdfast/client/parse': '`json` and `parseWith(fn)`: the parse steps of typed streams (the `parse` option).',
   '@holdfast/client/polyfill':
     "A side-effect entry: `import '@holdfast/client/polyfill'` installs `EventSource` as `globalThis.EventSource` " +
     "(the platform's class stays reachable as `globalThis.NativeEventSource`) and adds its options and extensions to " +
