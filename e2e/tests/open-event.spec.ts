@@ -1,7 +1,7 @@
 // The `open` event, side by side with the browser's own EventSource: both fire one plain `Event` of type `open` when
 // the stream opens; Holdfast's is an OpenEvent that also says what the response said (issue 21).
 import {expect, fast, streamUrl, test} from '../fixtures'
-import type {Page} from '@playwright/test'
+import type {Tab} from '../engines/tab'
 
 /** What each source's `open` listener saw, in the page: the event as drop-in code sees it, and Holdfast's members. */
 interface Seen {
@@ -23,8 +23,8 @@ interface Seen {
  * Opens a source in the page, the browser's own (`native`) or Holdfast's; `window.opened[label]` collects what its
  * `open` listener saw.
  */
-async function openSource(page: Page, label: 'native' | 'holdfast', url: string, init: object = {}): Promise<void> {
-  await page.evaluate(
+async function openSource(tab: Tab, label: 'native' | 'holdfast', url: string, init: object = {}): Promise<void> {
+  await tab.evaluate(
     async ([label, url, init]) => {
       const {EventSource: Holdfast, OpenEvent} = await import(new URL('/client/index.js', location.href).href)
       const opened = ((window as unknown as {opened?: Record<string, Seen[]>}).opened ??= {})
@@ -54,21 +54,22 @@ async function openSource(page: Page, label: 'native' | 'holdfast', url: string,
   )
 }
 
-const opened = (page: Page) => page.evaluate(() => (window as unknown as {opened: Record<string, Seen[]>}).opened)
+const opened = (tab: Tab) =>
+  tab.evaluate(() => (window as unknown as {opened: Record<string, Seen[]>}).opened, undefined)
 
 test('open: one plain Event each, OPEN, before the first message; Holdfast’s carries the response', async ({
   harness,
   sse,
 }) => {
-  const {page} = harness // on the harness page, where the server serves the built client
+  const {tab} = harness // on the harness page, where the server serves the built client
   const url = streamUrl(sse)
-  await openSource(page, 'native', url)
+  await openSource(tab, 'native', url)
   await sse.nextConnection()
-  await openSource(page, 'holdfast', url, fast)
+  await openSource(tab, 'holdfast', url, fast)
   const holdfastStream = await sse.nextConnection()
   sse.publish('hello')
-  await expect.poll(async () => Object.values(await opened(page)).map((list) => list.length)).toEqual([1, 1])
-  const {native, holdfast} = await opened(page)
+  await expect.poll(async () => Object.values(await opened(tab)).map((list) => list.length)).toEqual([1, 1])
+  const {native, holdfast} = await opened(tab)
   const common = {type: 'open', isEvent: true, isMessageEvent: false, readyState: 1, before: 0, sourceUrl: url}
   expect(native).toEqual([expect.objectContaining(common)])
   expect(holdfast).toEqual([
@@ -88,7 +89,7 @@ test('open: one plain Event each, OPEN, before the first message; Holdfast’s c
 })
 
 test('open after a redirect: both follow it; Holdfast’s says redirected and the final URL, `url` stays the named one', async ({
-  harness: {page},
+  harness: {tab},
   sse,
   sseServer,
 }) => {
@@ -97,10 +98,10 @@ test('open after a redirect: both follow it; Holdfast’s says redirected and th
     const finalUrl = streamUrl(target)
     sse.inject({type: 'status', status: 307, headers: {location: finalUrl}, times: 'all'}) // every request to it
     const url = streamUrl(sse)
-    await openSource(page, 'native', url)
-    await openSource(page, 'holdfast', url, fast)
-    await expect.poll(async () => Object.values(await opened(page)).map((list) => list.length)).toEqual([1, 1])
-    const {native, holdfast} = await opened(page)
+    await openSource(tab, 'native', url)
+    await openSource(tab, 'holdfast', url, fast)
+    await expect.poll(async () => Object.values(await opened(tab)).map((list) => list.length)).toEqual([1, 1])
+    const {native, holdfast} = await opened(tab)
     expect(native).toEqual([expect.objectContaining({type: 'open', readyState: 1, sourceUrl: url})])
     expect(holdfast).toEqual([
       expect.objectContaining({type: 'open', readyState: 1, sourceUrl: url, url: finalUrl, redirected: true}),
