@@ -2,7 +2,7 @@ import {createParser, type EventSourceMessage, type ParseError} from 'eventsourc
 import {browserEnvironment, watchAwareness} from './awareness'
 import {reconnectDelay} from './backoff'
 import {createIdWindow} from './dedupe'
-import {HoldfastError} from './errors'
+import {HoldfastError, type HoldfastErrorCode} from './errors'
 import type {Connection, ConnectionSink} from './connection-types'
 import {MAX_DELAY, type NormalizedOptions} from './options'
 import {createIdStore} from './resume'
@@ -34,6 +34,8 @@ type State =
  * the Last-Event-ID resume makes lossless.
  */
 const now = (): number => Date.now()
+/** The attempt a state owns: `connecting` and `open` own one. */
+const attemptOf = (state: State): Attempt | undefined => (state as {attempt?: Attempt}).attempt
 /** Hoisted: the per-chunk path allocates nothing it does not have to. */
 const STREAMING = {stream: true}
 
@@ -82,10 +84,11 @@ export function startConnection(
 
   function setState(next: State): void {
     const previous = state
+    const attempt = attemptOf(previous)
     state = next
-    if ('attempt' in previous && (!('attempt' in next) || next.attempt !== previous.attempt)) {
-      previous.attempt.watchdog.disarm()
-      previous.attempt.controller.abort()
+    if (attempt && attempt !== attemptOf(next)) {
+      attempt.watchdog.disarm()
+      attempt.controller.abort()
     }
     if (previous.status === 'waiting') clearTimeout(previous.timer)
     if (next.status === 'closed') {
@@ -94,8 +97,13 @@ export function startConnection(
     }
   }
 
+  /** A failure of this connection, with its URL (and `cause`, as the standard property). */
+  function failure(code: HoldfastErrorCode, message: string, cause?: unknown): HoldfastError {
+    return new HoldfastError(code, message, {url, cause})
+  }
+
   function isCurrent(attempt: Attempt): boolean {
-    return 'attempt' in state && state.attempt === attempt
+    return attemptOf(state) === attempt
   }
 
   /** `polled`: [ext] after a completed long poll, whose successor keeps readyState OPEN and announces nothing. */
@@ -151,11 +159,11 @@ export function startConnection(
       if (!isCurrent(attempt)) return
       // [ext] A completed long poll is followed at once by the next; any other end is a failure.
       if (driver?.ended()) connect(true)
-      else fail(attempt, new HoldfastError('stream-ended', `The server closed the stream at ${url}`, {url}))
+      else fail(attempt, failure('stream-ended', `The server closed the stream at ${url}`))
     } catch (error) {
       // Not current: aborted by us (close(), idle timeout, a pause); nothing to report.
       if (!isCurrent(attempt)) return
-      fail(attempt, HoldfastError.is(error) ? error : new HoldfastError('network', String(error), {url, cause: error}))
+      fail(attempt, HoldfastError.is(error) ? error : failure('network', String(error), error))
     }
   }
 
@@ -215,11 +223,11 @@ export function startConnection(
 
   function tooLarge(attempt: Attempt, cause?: ParseError): void {
     const message = `An event from ${url} exceeded maxEventSize (${options.maxEventSize} characters)`
-    fail(attempt, new HoldfastError('event-too-large', message, {url, cause}))
+    fail(attempt, failure('event-too-large', message, cause))
   }
 
   function onIdle(attempt: Attempt): void {
-    fail(attempt, new HoldfastError('idle-timeout', `No data from ${url} for ${options.idleTimeout} ms`, {url}))
+    fail(attempt, failure('idle-timeout', `No data from ${url} for ${options.idleTimeout} ms`))
   }
 
   /** One failure of the current attempt: release it, then retry or close. */
@@ -246,7 +254,7 @@ export function startConnection(
     }
     if (failures > options.maxAttempts) {
       const message = `Gave up on ${url} after ${options.maxAttempts} reconnection attempts: ${error.message}`
-      return finish(new HoldfastError('retries-exhausted', message, {url, cause: error}))
+      return finish(failure('retries-exhausted', message, error))
     }
     const floor = Math.min(error.retryAfter ?? 0, options.maxRetryAfter)
     const delay = reconnectDelay(failures, reconnectionTime, options, floor)
@@ -291,7 +299,7 @@ export function startConnection(
       hidden = true
       if (!resendable) return
       if (state.status === 'waiting') setState({...state, status: 'paused', reason: 'hidden'})
-      else if (/^(connecting|open)$/.test(state.status)) setState({status: 'paused', reason: 'hidden'})
+      else if (attemptOf(state)) setState({status: 'paused', reason: 'hidden'}) // connecting or open
     },
     visible() {
       hidden = false

@@ -5,16 +5,13 @@ export interface IdWindow {
 }
 
 export function createIdWindow(size: number): IdWindow {
+  // A Set iterates in insertion order: its first value is the oldest id.
   const seen = new Set<string>()
-  const ring: string[] = []
-  let next = 0
   return {
     isDuplicate(id) {
       if (seen.has(id)) return true
-      if (seen.size === size) seen.delete(ring[next] as string)
+      if (seen.size === size) seen.delete(seen.values().next().value!)
       seen.add(id)
-      ring[next] = id
-      next = (next + 1) % size
       return false
     },
   }

@@ -115,12 +115,13 @@ export class EventSource<M extends MessageMap = UntypedMessages> extends EventTa
   constructor(url: string | URL, ...init: EventSourceInitArgs<M>)
   constructor(url: string | URL, init?: HoldfastEventSourceInit | null) {
     super()
+    const given = String(url)
     let parsed: URL
     try {
       // [spec] Parse the URL relative to the relevant settings object's base URL.
-      parsed = new URL(String(url), baseUrl())
+      parsed = new URL(given, baseUrl())
     } catch {
-      throw new DOMException(`Failed to construct 'EventSource': The URL '${String(url)}' is invalid.`, 'SyntaxError')
+      throw new DOMException(`Failed to construct 'EventSource': The URL '${given}' is invalid.`, 'SyntaxError')
     }
     const options = normalizeOptions(init)
     this.#url = parsed.href

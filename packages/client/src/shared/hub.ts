@@ -55,14 +55,19 @@ export class Hub {
   readonly #liveness: number
   #leaderLiveness: number
   readonly #unsubscribe: () => void
+  readonly #url: string
+  readonly #options: NormalizedOptions
+  readonly #env: SharingEnvironment
+  /** The lock's and the channel's. */
+  readonly #name: string
+  readonly #onClosed: () => void
 
-  constructor(
-    readonly url: string,
-    readonly options: NormalizedOptions,
-    readonly env: SharingEnvironment,
-    readonly name: string,
-    readonly onClosed: () => void,
-  ) {
+  constructor(url: string, options: NormalizedOptions, env: SharingEnvironment, name: string, onClosed: () => void) {
+    this.#url = url
+    this.#options = options
+    this.#env = env
+    this.#name = name
+    this.#onClosed = onClosed
     this.view = new TabView(options)
     this.#liveness = this.#leaderLiveness = options.idleTimeout || LIVENESS_DEFAULT
     this.#unsubscribe = env.lifecycle((running) => (running ? this.#resume() : this.#suspend()))
@@ -120,7 +125,7 @@ export class Hub {
    * the page stopped running: what this tab missed meanwhile, too.
    */
   #join(again = false): void {
-    this.#channel = this.env.channel(this.name)
+    this.#channel = this.#env.channel(this.#name)
     this.#channel.addEventListener('message', ({data}) => this.#receive(data as Wire))
     this.#catchUp.restart(undefined)
     this.#follow()
@@ -157,7 +162,7 @@ export class Hub {
     if (this.#state.status === 'closed') return
     this.#leave('closed')
     this.#unsubscribe()
-    this.onClosed()
+    this.#onClosed()
   }
 
   /** No lock, no channel, no wait: the page stopped running, or the tab's part in the stream ended. */
@@ -190,8 +195,8 @@ export class Hub {
     this.#setState({status: 'follower', request, abort})
     this.#watch()
     const options = steal ? {steal: true} : {signal: abort.signal}
-    this.env.locks
-      .request(this.name, options, () => new Promise<void>((release) => this.#granted(request, release, steal)))
+    this.#env.locks
+      .request(this.#name, options, () => new Promise<void>((release) => this.#granted(request, release, steal)))
       .catch(() => {
         // The lock was stolen (or the request aborted): a leader steps down at once, and queues again.
         const state = this.#state
@@ -224,7 +229,7 @@ export class Hub {
   /** The claim ends: this tab leads, where it may send the request again (see `handOver`), or ends the stream. */
   #handOver(): void {
     const state = this.#state
-    void handOver(this.url, this.options).then((error) => {
+    void handOver(this.#url, this.#options).then((error) => {
       if (this.#state !== state) return
       if (!error) return this.#lead()
       this.#post({kind: 'error', error: toWire(error), readyState: 2, term: this.#term, seq: 1, from: this.#id})
@@ -244,7 +249,7 @@ export class Hub {
       post: (message) => this.#post(message),
       error: (error, readyState) => this.#error(error, readyState),
     }
-    const leadership = new Leadership(this.#term, this.url, this.options, tab)
+    const leadership = new Leadership(this.#term, this.#url, this.#options, tab)
     this.#setState({status: 'leader', request: state.request, release: state.release, leadership})
     leadership.announce()
   }
@@ -274,7 +279,7 @@ export class Hub {
         if (this.#term !== term) return this.#watch()
         this.#stolenFrom = term
         this.#follow(true)
-      }, this.env.random() * STEAL_JITTER)
+      }, this.#env.random() * STEAL_JITTER)
     }, this.#leaderLiveness)
   }
 

@@ -21,24 +21,10 @@ export interface Member {
  * The SharedEventSources of one tab that share a stream, and what each of them is told: the same calls a connection
  * of its own would make, in the same order. A member that closes is left out from then on, even mid-delivery.
  */
-export class Members {
-  readonly #members = new Set<Member>()
-
-  get size(): number {
-    return this.#members.size
-  }
-
-  add(member: Member): void {
-    this.#members.add(member)
-  }
-
-  delete(member: Member): void {
-    this.#members.delete(member)
-  }
-
+export class Members extends Set<Member> {
   /** Calls `call` for every member that has not closed, even one that closes meanwhile is left out from then on. */
   each(call: (member: Member) => unknown): void {
-    for (const member of [...this.#members]) if (!member.closed) call(member)
+    for (const member of [...this]) if (!member.closed) call(member)
   }
 
   open(response: OpenEventInit): void {
@@ -55,8 +41,8 @@ export class Members {
 
   /** Closes every member: `error`, then `closed`, when the stream failed for good; `closed` alone otherwise. */
   closeAll(error?: HoldfastError): void {
-    const members = [...this.#members]
-    this.#members.clear()
+    const members = [...this]
+    this.clear()
     for (const member of members) {
       if (member.closed) continue
       member.closed = true

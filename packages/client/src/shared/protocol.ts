@@ -108,10 +108,12 @@ export type Said =
 /** Every message on the channel: what it says, and the protocol's version. */
 export type Wire = {v: typeof PROTOCOL} & Said
 
-export function toWire(error: HoldfastError): WireError {
-  const {code, message, url, status, retryAfter, body, headers} = error
-  return {code, message, url, status, retryAfter, body, headers: headers && [...headers]}
-}
+/** Its own enumerable members (not `cause`, which the constructor keeps non-enumerable), and its message. */
+export const toWire = (error: HoldfastError): WireError => ({
+  ...error,
+  message: error.message,
+  headers: error.headers && [...error.headers],
+})
 
 export function fromWire({code, message, headers, ...details}: WireError): HoldfastError {
   return new HoldfastError(code, message, {...details, headers: headers && new Headers(headers)})

@@ -18,9 +18,9 @@ export class TabView {
   /** What this tab delivered last: for a tab that missed it, and to know what a new leader sends again. */
   readonly backlog = new Backlog()
   readyState: 0 | 1 | 2 = 0
-  lastEventId: string
+  declare lastEventId: string
   /** How the leader's requests travel (its `transport` strategy's choice); `undefined` until this tab knows. */
-  transport: TransportName | undefined
+  declare transport: TransportName | undefined
   readonly stats: Omit<EventSourceStats, 'lastActivityAt'> & {lastActivityAt: number | undefined} = {
     connections: 0,
     reconnects: 0,
@@ -30,7 +30,7 @@ export class TabView {
     lastActivityAt: undefined,
   }
   /** What the leader's response said when the stream last opened. */
-  opened: OpenEventInit | undefined
+  declare opened: OpenEventInit | undefined
   /** Where the last batch this tab delivered sits in the relay. */
   position: Position = [0, 0]
   /** Whether a new leader's first messages may still repeat ids this tab delivered. */
