@@ -1,4 +1,4 @@
-import {createParser, type EventSourceMessage, type ParseError} from 'eventsource-parser'
+import {createEventParser, type EventSourceMessage, type ParseError} from './sse-parser'
 import {browserEnvironment, watchAwareness} from './awareness'
 import {reconnectDelay} from './backoff'
 import {createIdWindow} from './dedupe'
@@ -61,22 +61,31 @@ export function startConnection(
    * did not name, and fetch applies its rules to the hop (it drops Authorization) on every reconnection.
    */
   let target = url
-  /** True once the page has been hidden for `pauseWhenHidden` ms, until it is visible again. */
+  /**
+   * True once the page has been hidden for `pauseWhenHidden` ms, until it is visible again, for a request that may
+   * be sent again (a hidden page pauses only those).
+   */
   let hidden = false
   /** Whether the first connection was started: every later one counts as a reconnect. */
   let started = false
-  /** Whether a reconnection may re-send the request (a hidden page pauses only those). */
+  /** Whether a reconnection may re-send the request. */
   const resendable = canResend(options)
   let decoder: TextDecoder
-  let lastActivity: number | undefined
-  const stats = {connections: 0, reconnects: 0, messages: 0, duplicates: 0, bytes: 0}
+  const stats = {
+    connections: 0,
+    reconnects: 0,
+    messages: 0,
+    duplicates: 0,
+    bytes: 0,
+    lastActivityAt: undefined as number | undefined,
+  }
   const environment = options.environment ?? browserEnvironment()
   const store = options.persist && createIdStore(options.persist)
   let lastEventId = store?.load() ?? options.lastEventId
   /** The id before the dispatch in progress set it, so that an event failed as too large does not move it. */
   let previousId = lastEventId
-  const idWindow = options.dedupe > 0 ? createIdWindow(options.dedupe) : undefined
-  const parser = createParser({maxBufferSize: options.maxEventSize, onId, onEvent, onRetry, onError: onParseError})
+  const isDuplicate = options.dedupe > 0 ? createIdWindow(options.dedupe) : undefined
+  const parser = createEventParser({maxBufferSize: options.maxEventSize, onId, onEvent, onRetry, onError: onParseError})
   /** [ext] How each attempt travels, when the `transport` option says (see transport-strategy.ts). */
   let driver: ReturnType<NonNullable<NormalizedOptions['transport']>> | undefined
   /** Releases what `start` subscribed to: the network and page state. */
@@ -109,7 +118,7 @@ export function startConnection(
   /** `polled`: [ext] after a completed long poll, whose successor keeps readyState OPEN and announces nothing. */
   function connect(polled?: boolean): void {
     // [ext] A hidden page's stream waits for the page to be visible, however the reconnect came about.
-    if (hidden && resendable) return setState({status: 'paused', reason: 'hidden'})
+    if (hidden) return setState({status: 'paused', reason: 'hidden'})
     if (started && !polled) stats.reconnects++
     started = true
     const watchdog = createWatchdog(options.idleTimeout, () => onIdle(attempt), now)
@@ -170,7 +179,7 @@ export function startConnection(
   /** The per-chunk hot path: count, re-arm the watchdog, decode, parse; then let a slow consumer hold reading. */
   function onChunk(attempt: Attempt, chunk: Uint8Array): Promise<void> | undefined {
     const at = now()
-    lastActivity = at
+    stats.lastActivityAt = at
     stats.bytes += chunk.byteLength
     attempt.watchdog.touch(at)
     parser.feed(decoder.decode(chunk, STREAMING))
@@ -204,7 +213,7 @@ export function startConnection(
       }
       return tooLarge(state.attempt)
     }
-    if (idWindow && event.id && idWindow.isDuplicate(event.id)) return void stats.duplicates++
+    if (event.id && isDuplicate?.(event.id)) return void stats.duplicates++
     failures = 0 // a dispatched event proves the stream healthy
     stats.messages++
     // [spec] The type defaults to "message"; data lines were joined with LF.
@@ -258,7 +267,7 @@ export function startConnection(
     }
     const floor = Math.min(error.retryAfter ?? 0, options.maxRetryAfter)
     const delay = reconnectDelay(failures, reconnectionTime, options, floor)
-    if (!(hidden && resendable)) return wait(error, delay, true)
+    if (!hidden) return wait(error, delay, true)
     // [ext] Hidden meanwhile: the reconnect waits for the page to be visible, and for its delay.
     setState({status: 'paused', reason: 'hidden', error, due: now() + delay})
     sink.error(error)
@@ -296,8 +305,8 @@ export function startConnection(
     hidden() {
       // [ext] A hidden page's stream is closed, and resumed when visible; a non-GET request only if allowed. A
       // reconnect that is offline or deciding meanwhile finds the page hidden when it comes (see `connect`).
-      hidden = true
-      if (!resendable) return
+      hidden = resendable
+      if (!hidden) return
       if (state.status === 'waiting') setState({...state, status: 'paused', reason: 'hidden'})
       else if (attemptOf(state)) setState({status: 'paused', reason: 'hidden'}) // connecting or open
     },
@@ -329,7 +338,7 @@ export function startConnection(
       return lastEventId
     },
     get stats() {
-      return {...stats, lastActivityAt: lastActivity}
+      return {...stats}
     },
     get transport() {
       return driver?.transport
