@@ -8,15 +8,15 @@ import {MAX_DELAY, type NormalizedOptions} from './options'
 import {createIdStore} from './resume'
 import {decideRetry, resendable as canResend} from './retry-policy'
 import {cancelBody, openStream, readStream} from './transport'
-import {createWatchdog, type Watchdog} from './watchdog'
+import {createWatchdog} from './watchdog'
 
 export type {Connection, ConnectionSink} from './connection-types'
 
-/** The resources of one connection attempt; released together when the attempt ends. */
-interface Attempt {
-  controller: AbortController
-  watchdog: Watchdog
-}
+/**
+ * One connection attempt: aborting it releases its request and its body. (The connection's one watchdog watches the
+ * current attempt only: `setState` disarms it as the attempt ends.)
+ */
+type Attempt = AbortController
 
 type State =
   | {status: 'connecting'; attempt: Attempt}
@@ -86,6 +86,8 @@ export function startConnection(
   let previousId = lastEventId
   const isDuplicate = options.dedupe > 0 ? createIdWindow(options.dedupe) : undefined
   const parser = createEventParser({maxBufferSize: options.maxEventSize, onId, onEvent, onRetry, onError: onParseError})
+  /** [ext] The idle watchdog of the current attempt: armed as it starts and opens, disarmed as it ends. */
+  const watchdog = createWatchdog(options.idleTimeout, onIdle, now)
   /** [ext] How each attempt travels, when the `transport` option says (see transport-strategy.ts). */
   let driver: ReturnType<NonNullable<NormalizedOptions['transport']>> | undefined
   /** Releases what `start` subscribed to: the network and page state. */
@@ -96,10 +98,10 @@ export function startConnection(
     const attempt = attemptOf(previous)
     state = next
     if (attempt && attempt !== attemptOf(next)) {
-      attempt.watchdog.disarm()
-      attempt.controller.abort()
+      watchdog.disarm()
+      attempt.abort()
     }
-    if (previous.status === 'waiting') clearTimeout(previous.timer)
+    clearTimeout((previous as {timer?: ReturnType<typeof setTimeout>}).timer) // a waiting state's
     if (next.status === 'closed') {
       disposeAwareness()
       driver?.close()
@@ -121,24 +123,24 @@ export function startConnection(
     if (hidden) return setState({status: 'paused', reason: 'hidden'})
     if (started && !polled) stats.reconnects++
     started = true
-    const watchdog = createWatchdog(options.idleTimeout, () => onIdle(attempt), now)
-    const attempt: Attempt = {controller: new AbortController(), watchdog}
+    const attempt: Attempt = new AbortController()
     setState(polled ? {...(state as State & {status: 'open'}), attempt} : {status: 'connecting', attempt})
     watchdog.arm() // [ext] bounds the connect phase too
     void run(attempt)
   }
 
   async function run(attempt: Attempt): Promise<void> {
-    const {signal} = attempt.controller
+    const {signal} = attempt
     const requestUrl = driver ? driver.url(target) : target
     try {
-      const {watchdog} = attempt
       const opened = await openStream(options, {
         url: requestUrl,
         lastEventId,
         attempt: failures,
         signal,
-        onHead: () => watchdog.disarm(),
+        onHead: () => {
+          if (isCurrent(attempt)) watchdog.disarm()
+        },
       })
       const {response} = opened
       if (!isCurrent(attempt)) return cancelBody(response)
@@ -181,14 +183,15 @@ export function startConnection(
     const at = now()
     stats.lastActivityAt = at
     stats.bytes += chunk.byteLength
-    attempt.watchdog.touch(at)
+    watchdog.touch(at)
     parser.feed(decoder.decode(chunk, STREAMING))
     const pause = sink.backpressure()
-    if (!pause) return
+    // A listener may have started another attempt meanwhile (`reconnect()`): the watchdog is that one's.
+    if (!pause || !isCurrent(attempt)) return pause
     // [ext] While we hold reading for a consumer, silence is ours, not the network's: the watchdog waits too.
-    attempt.watchdog.disarm()
+    watchdog.disarm()
     return pause.then(() => {
-      if (isCurrent(attempt)) attempt.watchdog.arm()
+      if (isCurrent(attempt)) watchdog.arm()
     })
   }
 
@@ -235,8 +238,9 @@ export function startConnection(
     fail(attempt, failure('event-too-large', message, cause))
   }
 
-  function onIdle(attempt: Attempt): void {
-    fail(attempt, failure('idle-timeout', `No data from ${url} for ${options.idleTimeout} ms`))
+  function onIdle(): void {
+    const attempt = attemptOf(state) // the watchdog is armed only while there is one
+    if (attempt) fail(attempt, failure('idle-timeout', `No data from ${url} for ${options.idleTimeout} ms`))
   }
 
   /** One failure of the current attempt: release it, then retry or close. */

@@ -12,10 +12,6 @@ export class CatchUp {
   #heard: number | undefined
   #wait: {held: Batch[]; timer: ReturnType<typeof setTimeout>} | undefined
 
-  get waiting(): boolean {
-    return this.#wait !== undefined
-  }
-
   /** Numbers start over: a new channel or term (`undefined`), or a term whose claim this tab heard (0). */
   restart(heard: 0 | undefined): void {
     this.#heard = heard
@@ -44,12 +40,12 @@ export class CatchUp {
     return this.#wait !== undefined
   }
 
-  /** Ends the wait and releases its timer: the batches held back, in the order heard. */
-  end(): Batch[] {
+  /** Ends the wait and releases its timer: the batches held back, in the order heard; `undefined` if none began. */
+  end(): Batch[] | undefined {
     const wait = this.#wait
     this.#wait = undefined
     clearTimeout(wait?.timer)
-    return wait?.held ?? []
+    return wait?.held
   }
 }
 

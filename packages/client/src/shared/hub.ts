@@ -34,7 +34,7 @@ type State =
  */
 export class Hub {
   /** What this tab's instances see of the stream. */
-  readonly view: TabView
+  declare readonly view: TabView
   #state: State = {status: 'closed'}
   #channel: ReturnType<SharingEnvironment['channel']> | undefined
   /** This tab, and the leader of the newest term this tab knows. */
@@ -107,7 +107,7 @@ export class Hub {
     const previous = this.#state
     const wasLeader = this.role
     this.#state = next
-    if ('timer' in previous) clearTimeout(previous.timer)
+    clearTimeout((previous as {timer?: ReturnType<typeof setTimeout>}).timer)
     if (previous.status === 'follower' && next.status !== 'claiming') previous.abort.abort()
     if (previous.status === 'leader') previous.leadership.close()
     if ('release' in previous && !('release' in next)) previous.release()
@@ -142,8 +142,8 @@ export class Hub {
 
   /** What this tab lacked (or nothing, when the wait ended), then what it heard meanwhile: in order, once. */
   #welcomed(batches: Batch[], complete: boolean): void {
-    if (!this.#catchUp.waiting) return
     const held = this.#catchUp.end()
+    if (!held) return
     // Without the whole of it, what follows may repeat what this tab had: dropped by id, as after a hand-over.
     if (!complete) this.view.catchingUp = true
     for (const batch of [...batches, ...held])

@@ -108,20 +108,29 @@ export type Said =
 /** Every message on the channel: what it says, and the protocol's version. */
 export type Wire = {v: typeof PROTOCOL} & Said
 
-/** Its own enumerable members (not `cause`, which the constructor keeps non-enumerable), and its message. */
-export const toWire = (error: HoldfastError): WireError => ({
-  ...error,
-  message: error.message,
-  headers: error.headers && [...error.headers],
+/** `headers` as they cross a channel: pairs (structured clone keeps no `Headers`). */
+const wireHeaders = <T extends {headers?: Headers}>(value: T) => ({
+  ...value,
+  headers: value.headers && [...value.headers],
 })
 
-export function fromWire({code, message, headers, ...details}: WireError): HoldfastError {
-  return new HoldfastError(code, message, {...details, headers: headers && new Headers(headers)})
+/** `headers` back from the pairs. */
+const unwireHeaders = <T extends {headers?: Array<[string, string]>}>(wire: T) => ({
+  ...wire,
+  headers: wire.headers && new Headers(wire.headers),
+})
+
+/** Its own enumerable members (not `cause`, which the constructor keeps non-enumerable), and its message. */
+export const toWire = (error: HoldfastError): WireError => ({...wireHeaders(error), message: error.message})
+
+export function fromWire(wire: WireError): HoldfastError {
+  const {code, message, ...details} = unwireHeaders(wire)
+  return new HoldfastError(code, message, details)
 }
 
-export const toWireOpen = (response: OpenEventInit): WireOpen => ({...response, headers: [...response.headers]})
+export const toWireOpen = (response: OpenEventInit): WireOpen => wireHeaders(response) as WireOpen
 
-export const fromWireOpen = (wire: WireOpen): OpenEventInit => ({...wire, headers: new Headers(wire.headers)})
+export const fromWireOpen = (wire: WireOpen): OpenEventInit => unwireHeaders(wire) as OpenEventInit
 
 /** Whether `a` comes after `b`. */
 export function isAfter(a: Position, b: Position): boolean {
