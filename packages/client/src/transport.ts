@@ -53,10 +53,8 @@ function causedBy(code: HoldfastErrorCode, what: string, url: string, cause: unk
   return new HoldfastError(code, `${what}: ${why}${note}`, {url, cause})
 }
 
-/** [spec] The MIME type's essence is text/event-stream; parameters and letter case do not matter. */
-function isEventStream(contentType: string | null): boolean {
-  return contentType !== null && contentType.split(';', 1)[0]!.trim().toLowerCase() === 'text/event-stream'
-}
+/** [spec] The MIME type's essence is text/event-stream; parameters, whitespace around it and letter case do not matter. */
+const isEventStream = (contentType: string | null): boolean => /^\s*text\/event-stream\s*(;|$)/i.test(contentType ?? '')
 
 /** How long an error response's body may take to start before the error is reported without its excerpt. */
 export const EXCERPT_WAIT = 100
@@ -176,7 +174,7 @@ export async function readStream(
     reader.cancel(signal.reason).catch(() => {})
   }
   if (signal.aborted) return cancel()
-  signal.addEventListener('abort', cancel, {once: true})
+  signal.addEventListener('abort', cancel) // removed below, once reading ends
   try {
     for (;;) {
       const {done, value} = await reader.read()

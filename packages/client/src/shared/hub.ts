@@ -82,10 +82,9 @@ export class Hub {
   attach(member: Member): void {
     this.view.members.add(member)
     queueMicrotask(() => {
-      const {readyState, opened} = this.view
-      if (member.closed || member.opened || readyState !== 1 || !opened) return
+      if (member.closed || member.opened || this.view.readyState !== 1) return
       member.opened = true
-      member.sink.open(opened)
+      member.sink.open(this.view.opened!) // set as the view opened
     })
   }
 
@@ -284,8 +283,8 @@ export class Hub {
   }
 
   #receive(wire: Wire): void {
-    if (wire?.v !== PROTOCOL || this.#state.status === 'closed') return
     const status = this.#state.status
+    if (wire?.v !== PROTOCOL || status === 'closed') return
     if (wire.kind === 'hello') {
       // The leader answers; any other tab says its term and last id, which one that knew none takes (see `seen`).
       if (status === 'leader') this.#state.leadership.welcome(wire.from, wire.since)

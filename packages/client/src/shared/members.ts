@@ -1,9 +1,7 @@
 import type {ConnectionSink} from '../connection'
 import type {HoldfastError} from '../errors'
-import type {OpenEventInit} from '../events'
 import type {TransportChangeReason} from '../polling/transport-change-event'
 import type {TransportName} from '../transport-strategy'
-import type {StreamMessage} from '../types'
 
 /** One SharedEventSource of this tab, as the tab's hub sees it. */
 export interface Member {
@@ -25,18 +23,6 @@ export class Members extends Set<Member> {
   /** Calls `call` for every member that has not closed, even one that closes meanwhile is left out from then on. */
   each(call: (member: Member) => unknown): void {
     for (const member of [...this]) if (!member.closed) call(member)
-  }
-
-  open(response: OpenEventInit): void {
-    this.each((member) => {
-      member.opened = true
-      member.sink.open(response)
-    })
-  }
-
-  /** To the members told `open`: one that joins hears the stream from its own `open` event. */
-  message({type, data, lastEventId, origin}: StreamMessage): void {
-    this.each((member) => member.opened && member.sink.message(type, data, lastEventId, origin))
   }
 
   /** Closes every member: `error`, then `closed`, when the stream failed for good; `closed` alone otherwise. */

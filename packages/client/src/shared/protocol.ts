@@ -128,9 +128,9 @@ export function fromWire(wire: WireError): HoldfastError {
   return new HoldfastError(code, message, details)
 }
 
-export const toWireOpen = (response: OpenEventInit): WireOpen => wireHeaders(response) as WireOpen
+export const toWireOpen = wireHeaders as (response: OpenEventInit) => WireOpen
 
-export const fromWireOpen = (wire: WireOpen): OpenEventInit => unwireHeaders(wire) as OpenEventInit
+export const fromWireOpen = unwireHeaders as (wire: WireOpen) => OpenEventInit
 
 /** Whether `a` comes after `b`. */
 export function isAfter(a: Position, b: Position): boolean {

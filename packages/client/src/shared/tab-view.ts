@@ -49,7 +49,10 @@ export class TabView {
     this.readyState = 1
     this.opened = response
     this.stats.connections++
-    this.members.open(response)
+    this.members.each((member) => {
+      member.opened = true
+      member.sink.open(response)
+    })
   }
 
   /** A network chunk of `bytes` arrived. */
@@ -90,7 +93,9 @@ export class TabView {
       this.#store?.save(lastEventId)
     }
     this.stats.messages++
-    this.members.message(message)
+    const {type, data, origin} = message
+    // To the members told `open`: one that joins hears the stream from its own `open` event.
+    this.members.each((member) => member.opened && member.sink.message(type, data, lastEventId, origin))
   }
 
   /** A failure the connection recovers from (a fatal one closes the hub). */
