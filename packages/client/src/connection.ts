@@ -131,7 +131,7 @@ export function startConnection(
 
   async function run(attempt: Attempt): Promise<void> {
     const {signal} = attempt
-    const requestUrl = driver ? driver.url(target) : target
+    const requestUrl = driver?.url(target) ?? target
     try {
       const opened = await openStream(options, {
         url: requestUrl,
@@ -350,7 +350,7 @@ export function startConnection(
     close() {
       if (state.status === 'closed') return
       setState({status: 'closed'})
-      sink.closed(undefined)
+      sink.closed()
     },
     reconnect() {
       failures = 0

@@ -36,8 +36,7 @@ export class CatchUp {
 
   /** Holds `batch` back while waiting: true when held. */
   hold(batch: Batch): boolean {
-    this.#wait?.held.push(batch)
-    return this.#wait !== undefined
+    return !!this.#wait?.held.push(batch) // a length, 1 or more
   }
 
   /** Ends the wait and releases its timer: the batches held back, in the order heard; `undefined` if none began. */

@@ -113,10 +113,10 @@ export class Leadership {
 
   /** The stream as it is now, for a tab that joined (and, after a takeover, for all). */
   relayState(): void {
-    const {readyState, lastEventId, stats, transport = 'stream', opened} = this.#tab.view
+    const {readyState, lastEventId, transport = 'stream', opened} = this.#tab.view
     const response = opened && toWireOpen(opened) // read by a tab that joins an open stream
     const {liveness} = this.#tab
-    this.relay({kind: 'state', readyState, lastEventId, stats: {...stats}, liveness, transport, response})
+    this.relay({kind: 'state', readyState, lastEventId, liveness, transport, response})
   }
 
   /** An instance of some tab called `reconnect()`: every tab is CONNECTING until the new connection's `open`. */

@@ -2,7 +2,7 @@ import {HoldfastError, type HoldfastErrorCode} from '../errors'
 import type {OpenEventInit} from '../events'
 import type {TransportChangeReason} from '../polling/transport-change-event'
 import type {TransportName} from '../transport-strategy'
-import type {EventSourceStats, StreamMessage} from '../types'
+import type {StreamMessage} from '../types'
 
 /**
  * The version of the messages tabs exchange. It is part of every lock and channel name, so that two deployed
@@ -66,7 +66,6 @@ export type LeaderMessage =
       kind: 'state'
       readyState: 0 | 1 | 2
       lastEventId: string
-      stats: EventSourceStats
       liveness: number
       transport: TransportName
       /** What the response said, while the stream is open. */

@@ -145,7 +145,7 @@ function memberConnection(join: () => Hub, member: Member): Connection {
     close() {
       if (member.closed) return
       hub.detach(member)
-      member.sink.closed(undefined)
+      member.sink.closed()
     },
     // A closed instance joins the stream again (a new one if no instance of the tab is left on it).
     reconnect() {
