@@ -281,7 +281,7 @@ export function startConnection(
    * [spec] Reestablish the connection: readyState CONNECTING, fire `error` (unless it already fired), wait, then
    * reconnect unless closed meanwhile. [ext] `reconnecting` announces the attempt; close() in a handler cancels it.
    */
-  function wait(error: HoldfastError, delay: number, announceError: boolean): void {
+  function wait(error: HoldfastError, delay: number, announceError?: boolean): void {
     const waiting: State = {status: 'waiting', timer: setTimeout(connect, delay), error, due: now() + delay}
     setState(waiting)
     if (announceError) sink.error(error)
@@ -303,7 +303,7 @@ export function startConnection(
       // [ext] Back online: reconnect at once (on the next turn), with the backoff reset.
       if ((state.status === 'paused' && state.reason === 'offline') || state.status === 'waiting') {
         failures = 0
-        wait(state.error!, 0, false)
+        wait(state.error!, 0)
       }
     },
     hidden() {
@@ -318,7 +318,7 @@ export function startConnection(
       hidden = false
       if (state.status !== 'paused' || state.reason !== 'hidden') return
       // A healthy stream resumes at once; a reconnect after a failure keeps what remains of its delay.
-      if (state.error) return wait(state.error, Math.max(0, state.due! - now()), false)
+      if (state.error) return wait(state.error, Math.max(0, state.due! - now()))
       failures = 0
       connect()
     },

@@ -141,8 +141,8 @@ export async function openStream(options: NormalizedOptions, request: AttemptReq
       headers: Object.fromEntries(headers),
       body: body ?? null,
       cache: 'no-store', // [spec] no caching
-      credentials: options.withCredentials ? 'include' : 'same-origin', // [spec] CORS credentials mode
-      mode: 'cors',
+      // [spec] CORS credentials mode (and mode `cors`, fetch's own default)
+      credentials: options.withCredentials ? 'include' : 'same-origin',
       signal: request.signal,
       // [ext] A stream body needs half duplex (fetch rejects it otherwise); it is sent once, never re-sent.
       ...(streamBody && {duplex: 'half'}),

@@ -13,7 +13,7 @@ export class CatchUp {
   #wait: {held: Batch[]; timer: ReturnType<typeof setTimeout>} | undefined
 
   /** Numbers start over: a new channel or term (`undefined`), or a term whose claim this tab heard (0). */
-  restart(heard: 0 | undefined): void {
+  restart(heard?: 0): void {
     this.#heard = heard
   }
 

@@ -99,7 +99,7 @@ export class Hub {
   detach(member: Member): void {
     member.closed = true
     this.view.members.delete(member)
-    if (this.view.members.size === 0) this.#close()
+    if (!this.view.members.size) this.#close()
   }
 
   #setState(next: State): void {
@@ -123,10 +123,10 @@ export class Hub {
    * Opens the channel, queues for the lock and asks the leader, if there is one, how the stream is; `again`, after
    * the page stopped running: what this tab missed meanwhile, too.
    */
-  #join(again = false): void {
+  #join(again?: boolean): void {
     this.#channel = this.#env.channel(this.#name)
     this.#channel.addEventListener('message', ({data}) => this.#receive(data as Wire))
-    this.#catchUp.restart(undefined)
+    this.#catchUp.restart()
     this.#follow()
     if (again) this.#askAgain()
     else this.#post({kind: 'hello'})
@@ -134,13 +134,13 @@ export class Hub {
 
   /** This tab missed messages: it holds back what it hears until the leader's welcome brings what it lacks. */
   #askAgain(): void {
-    if (!this.#catchUp.wait(() => this.#welcomed([], false))) return
+    if (!this.#catchUp.wait(() => this.#welcomed())) return
     const since = {position: this.view.position, lastEventId: this.view.lastEventId}
     this.#post({kind: 'hello', from: this.#id, since})
   }
 
   /** What this tab lacked (or nothing, when the wait ended), then what it heard meanwhile: in order, once. */
-  #welcomed(batches: Batch[], complete: boolean): void {
+  #welcomed(batches: Batch[] = [], complete?: boolean): void {
     const held = this.#catchUp.end()
     if (!held) return
     // Without the whole of it, what follows may repeat what this tab had: dropped by id, as after a hand-over.
@@ -188,7 +188,7 @@ export class Hub {
   // ─── The lock ────────────────────────────────────────────────────────────────────────────────────────────────
 
   /** Queues for the lock (or steals it) as a follower, watching the leader meanwhile. */
-  #follow(steal = false): void {
+  #follow(steal?: boolean): void {
     const request = ++this.#requests
     const abort = new AbortController()
     this.#setState({status: 'follower', request, abort})
@@ -203,11 +203,11 @@ export class Hub {
       })
   }
 
-  #granted(request: number, release: () => void, stolen: boolean): void {
+  #granted(request: number, release: () => void, stolen?: boolean): void {
     const state = this.#state
     if (state.status !== 'follower' || state.request !== request) return release()
     // What this tab heard while it waited for a welcome is delivered now: it leads from here.
-    this.#welcomed([], false)
+    this.#welcomed()
     const known = this.#term
     this.#previous = [known, this.#leader]
     // Terms number leaderships in the order they began, whatever each tab knew: a tab that knew none (it joined
@@ -319,7 +319,7 @@ export class Hub {
     if (wire.kind === 'claim') {
       // A claim asks every tab what it saw, this one included: the new leader resumes from there.
       this.#catchUp.restart(0)
-      this.#welcomed([], false)
+      this.#welcomed()
       this.#watch()
       return this.#seen()
     }
@@ -333,7 +333,7 @@ export class Hub {
         this.#leaderLiveness = wire.liveness
         this.#watch()
         this.view.transportIs(wire.transport, 'handover')
-        if (wire.readyState === 1 && wire.response) this.view.open(fromWireOpen(wire.response))
+        if (wire.readyState === 1) this.view.open(fromWireOpen(wire.response!)) // set while open
         this.view.lastEventId = wire.lastEventId
         return
       case 'transport':
@@ -359,7 +359,7 @@ export class Hub {
   #newTerm(term: number, leader: string): void {
     if (term > this.#term) this.#previous = [this.#term, this.#leader]
     this.#term = term
-    this.#catchUp.restart(undefined)
+    this.#catchUp.restart()
     this.#leader = leader
     this.view.catchingUp = true
     if (this.#state.status === 'leader' || this.#state.status === 'claiming') this.#follow()
