@@ -2,8 +2,9 @@ import {createEventParser, type EventSourceMessage, type ParseError} from './sse
 import {browserEnvironment, watchAwareness} from './awareness'
 import {reconnectDelay} from './backoff'
 import {createIdWindow} from './dedupe'
-import {HoldfastError, type HoldfastErrorCode} from './errors'
+import {HoldfastError} from './errors'
 import type {Connection, ConnectionSink} from './connection-types'
+import type {EventSourceStats} from './types'
 import {MAX_DELAY, type NormalizedOptions} from './options'
 import {createIdStore} from './resume'
 import {decideRetry, resendable as canResend} from './retry-policy'
@@ -12,10 +13,7 @@ import {createWatchdog} from './watchdog'
 
 export type {Connection, ConnectionSink} from './connection-types'
 
-/**
- * One connection attempt: aborting it releases its request and its body. (The connection's one watchdog watches the
- * current attempt only: `setState` disarms it as the attempt ends.)
- */
+/** One connection attempt: aborting it releases its request and body. The connection's one watchdog watches it. */
 type Attempt = AbortController
 
 type State =
@@ -61,23 +59,20 @@ export function startConnection(
    * did not name, and fetch applies its rules to the hop (it drops Authorization) on every reconnection.
    */
   let target = url
-  /**
-   * True once the page has been hidden for `pauseWhenHidden` ms, until it is visible again, for a request that may
-   * be sent again (a hidden page pauses only those).
-   */
+  /** True once the page has been hidden for `pauseWhenHidden` ms, until visible, where the request may be re-sent. */
   let hidden = false
   /** Whether the first connection was started: every later one counts as a reconnect. */
   let started = false
   /** Whether a reconnection may re-send the request. */
   const resendable = canResend(options)
   let decoder: TextDecoder
-  const stats = {
+  const stats: EventSourceStats = {
     connections: 0,
     reconnects: 0,
     messages: 0,
     duplicates: 0,
     bytes: 0,
-    lastActivityAt: undefined as number | undefined,
+    lastActivityAt: undefined,
   }
   const environment = options.environment ?? browserEnvironment()
   const store = options.persist && createIdStore(options.persist)
@@ -108,14 +103,7 @@ export function startConnection(
     }
   }
 
-  /** A failure of this connection, with its URL (and `cause`, as the standard property). */
-  function failure(code: HoldfastErrorCode, message: string, cause?: unknown): HoldfastError {
-    return new HoldfastError(code, message, {url, cause})
-  }
-
-  function isCurrent(attempt: Attempt): boolean {
-    return attemptOf(state) === attempt
-  }
+  const isCurrent = (attempt: Attempt): boolean => attemptOf(state) === attempt
 
   /** `polled`: [ext] after a completed long poll, whose successor keeps readyState OPEN and announces nothing. */
   function connect(polled?: boolean): void {
@@ -138,9 +126,7 @@ export function startConnection(
         lastEventId,
         attempt: failures,
         signal,
-        onHead: () => {
-          if (isCurrent(attempt)) watchdog.disarm()
-        },
+        onHead: () => isCurrent(attempt) && watchdog.disarm(),
       })
       const {response} = opened
       if (!isCurrent(attempt)) return cancelBody(response)
@@ -170,11 +156,11 @@ export function startConnection(
       if (!isCurrent(attempt)) return
       // [ext] A completed long poll is followed at once by the next; any other end is a failure.
       if (driver?.ended()) connect(true)
-      else fail(attempt, failure('stream-ended', `The server closed the stream at ${url}`))
+      else fail(attempt, new HoldfastError('stream-ended', `The server closed the stream at ${url}`, {url}))
     } catch (error) {
       // Not current: aborted by us (close(), idle timeout, a pause); nothing to report.
       if (!isCurrent(attempt)) return
-      fail(attempt, HoldfastError.is(error) ? error : failure('network', String(error), error))
+      fail(attempt, HoldfastError.is(error) ? error : new HoldfastError('network', String(error), {url, cause: error}))
     }
   }
 
@@ -235,12 +221,13 @@ export function startConnection(
 
   function tooLarge(attempt: Attempt, cause?: ParseError): void {
     const message = `An event from ${url} exceeded maxEventSize (${options.maxEventSize} characters)`
-    fail(attempt, failure('event-too-large', message, cause))
+    fail(attempt, new HoldfastError('event-too-large', message, {url, cause}))
   }
 
   function onIdle(): void {
     const attempt = attemptOf(state) // the watchdog is armed only while there is one
-    if (attempt) fail(attempt, failure('idle-timeout', `No data from ${url} for ${options.idleTimeout} ms`))
+    if (attempt)
+      fail(attempt, new HoldfastError('idle-timeout', `No data from ${url} for ${options.idleTimeout} ms`, {url}))
   }
 
   /** One failure of the current attempt: release it, then retry or close. */
@@ -267,7 +254,7 @@ export function startConnection(
     }
     if (failures > options.maxAttempts) {
       const message = `Gave up on ${url} after ${options.maxAttempts} reconnection attempts: ${error.message}`
-      return finish(failure('retries-exhausted', message, error))
+      return finish(new HoldfastError('retries-exhausted', message, {url, cause: error}))
     }
     const floor = Math.min(error.retryAfter ?? 0, options.maxRetryAfter)
     const delay = reconnectDelay(failures, reconnectionTime, options, floor)

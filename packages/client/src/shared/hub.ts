@@ -7,24 +7,9 @@ import type {Member} from './members'
 import {CLAIM_WINDOW, LIVENESS_DEFAULT, PROTOCOL, STEAL_JITTER} from './protocol'
 import {fromWire, fromWireOpen, isAfter, toWire, type Batch, type Position, type Said, type Wire} from './protocol'
 import {TabView} from './tab-view'
+import type {Role, State} from './hub-state'
 
-/** What a tab does for a shared stream. `solo` is a source that could not share (see `SharedEventSource`). */
-export type Role = 'leader' | 'follower' | 'solo'
-
-/**
- * The tab's state for one shared stream. Each state owns its resources (a lock request, a held lock, the
- * leadership with its connection, the one timer), and `setState` releases the previous state's.
- */
-type State =
-  /** Waiting in the lock's queue; watching the leader's traffic. */
-  | {status: 'follower'; request: number; abort: AbortController; timer?: ReturnType<typeof setTimeout>}
-  /** Holds the lock for `term`; collecting what the other tabs saw, before connecting. */
-  | {status: 'claiming'; request: number; release: () => void; timer?: ReturnType<typeof setTimeout>}
-  /** Holds the lock, and runs and relays the network connection for its term. */
-  | {status: 'leader'; request: number; release: () => void; leadership: Leadership}
-  /** The page stopped running (back/forward cache, frozen): no lock, no channel, no connection. */
-  | {status: 'suspended'}
-  | {status: 'closed'}
+export type {Role} from './hub-state'
 
 /**
  * One stream shared by the tabs of an origin, as one tab runs it: the leader (the holder of a Web Lock) runs the
@@ -58,7 +43,6 @@ export class Hub {
   readonly #url: string
   readonly #options: NormalizedOptions
   readonly #env: SharingEnvironment
-  /** The lock's and the channel's. */
   readonly #name: string
   readonly #onClosed: () => void
 
@@ -114,7 +98,6 @@ export class Hub {
   }
 
   // ─── Joining, leaving, pausing ───────────────────────────────────────────────────────────────────────────────
-
   #resume(): void {
     if (this.#state.status === 'suspended') this.#join(true)
   }
@@ -186,7 +169,6 @@ export class Hub {
   }
 
   // ─── The lock ────────────────────────────────────────────────────────────────────────────────────────────────
-
   /** Queues for the lock (or steals it) as a follower, watching the leader meanwhile. */
   #follow(steal?: boolean): void {
     const request = ++this.#requests
@@ -263,7 +245,6 @@ export class Hub {
   }
 
   // ─── Following ───────────────────────────────────────────────────────────────────────────────────────────────
-
   /** (Re)arms the watchdog on the leader: silence for as long as the stream's own watchdog allows is a takeover. */
   #watch(): void {
     const state = this.#state

@@ -34,7 +34,7 @@ export class TabView {
   /** Where the last batch this tab delivered sits in the relay. */
   position: Position = [0, 0]
   /** Whether a new leader's first messages may still repeat ids this tab delivered. */
-  catchingUp = false
+  declare catchingUp?: boolean
   /** The `lastEventId` of the last message this tab delivered. */
   #delivered = ''
   readonly #store: IdStore | undefined
