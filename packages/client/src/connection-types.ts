@@ -15,7 +15,7 @@ export interface ConnectionSink {
   error(error: HoldfastError): void
   reconnecting(attempt: number, delay: number, error: HoldfastError): void
   /** The connection closed: with its fatal error, or neither (`close()`). */
-  closed(error: HoldfastError | undefined): void
+  closed(error?: HoldfastError): void
   /**
    * Called once per network chunk, after its messages were delivered: a promise while a consumer is too far behind
    * (no more chunks are read until it resolves).

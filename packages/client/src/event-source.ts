@@ -23,7 +23,8 @@ export type {HoldfastEventSourceEventMap, MessageErrorEvent, MessageEventOf} fro
  * written for the native class type-check unchanged (the instance passed is Holdfast's).
  */
 type Handler<E> = ((this: globalThis.EventSource, event: E) => unknown) | null
-type HandlerEntry = {callback: (this: unknown, event: Event) => unknown; listener: (event: Event) => void}
+/** A handler attribute's listener: an EventListener object, whose `handleEvent` calls the current handler. */
+type HandlerEntry = {callback: (this: unknown, event: Event) => unknown; handleEvent: (event: Event) => void}
 
 /**
  * @internal Where a subclass's init carries the function that starts its connection (`SharedEventSource` runs one
@@ -115,12 +116,13 @@ export class EventSource<M extends MessageMap = UntypedMessages> extends EventTa
   constructor(url: string | URL, ...init: EventSourceInitArgs<M>)
   constructor(url: string | URL, init?: HoldfastEventSourceInit | null) {
     super()
+    const given = String(url)
     let parsed: URL
     try {
       // [spec] Parse the URL relative to the relevant settings object's base URL.
-      parsed = new URL(String(url), baseUrl())
+      parsed = new URL(given, baseUrl())
     } catch {
-      throw new DOMException(`Failed to construct 'EventSource': The URL '${String(url)}' is invalid.`, 'SyntaxError')
+      throw new DOMException(`Failed to construct 'EventSource': The URL '${given}' is invalid.`, 'SyntaxError')
     }
     const options = normalizeOptions(init)
     this.#url = parsed.href
@@ -268,17 +270,17 @@ export class EventSource<M extends MessageMap = UntypedMessages> extends EventTa
         set(this: EventSource, handler: unknown) {
           const entry = this.#handlers.get(type)
           if (typeof handler !== 'function') {
-            if (entry) this.removeEventListener(type, entry.listener)
+            if (entry) this.removeEventListener(type, entry)
             this.#handlers.delete(type)
           } else if (entry) {
             entry.callback = handler as HandlerEntry['callback']
           } else {
             const created: HandlerEntry = {
               callback: handler as HandlerEntry['callback'],
-              listener: (event) => created.callback.call(this, event),
+              handleEvent: (event) => created.callback.call(this, event),
             }
             this.#handlers.set(type, created)
-            this.addEventListener(type, created.listener)
+            this.addEventListener(type, created)
           }
         },
         enumerable: true,

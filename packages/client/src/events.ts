@@ -41,14 +41,14 @@ export class OpenEvent extends Event {
  */
 export class ConnectionErrorEvent extends Event {
   /** What failed. */
-  readonly error: HoldfastError
+  declare readonly error: HoldfastError
   /**
    * [ext] The HTTP status, when a response was received; as the `eventsource` package's `ErrorEvent.code` has it
    * (not to be confused with `error.code`, Holdfast's string code).
    */
-  readonly code: number | undefined
+  declare readonly code: number | undefined
   /** [ext] The error's message, as the `eventsource` package's `ErrorEvent.message` has it. */
-  readonly message: string
+  declare readonly message: string
   constructor(error: HoldfastError) {
     super('error')
     this.error = error
@@ -60,11 +60,11 @@ export class ConnectionErrorEvent extends Event {
 /** [ext] Fired before every reconnection attempt is scheduled. `close()` in a handler cancels the attempt. */
 export class ReconnectingEvent extends Event {
   /** The number of the attempt about to be made: 1 for the first after a healthy stream. */
-  readonly attempt: number
+  declare readonly attempt: number
   /** Milliseconds until the attempt: backoff and jitter, or the server's `Retry-After`. */
-  readonly delay: number
+  declare readonly delay: number
   /** The failure that caused the reconnect. */
-  readonly error: HoldfastError
+  declare readonly error: HoldfastError
   constructor(attempt: number, delay: number, error: HoldfastError) {
     super('reconnecting')
     this.attempt = attempt

@@ -129,7 +129,7 @@ function sessionStorageOrNull(): StorageLike | null | undefined {
  * Validates `init` and applies the defaults; throws a HoldfastError `invalid-option` naming the bad option.
  * [spec] A `null` or `undefined` dictionary is an empty one (WebIDL).
  */
-export function normalizeOptions(init: HoldfastEventSourceInit | null = {}): NormalizedOptions {
+export function normalizeOptions(init?: HoldfastEventSourceInit | null): NormalizedOptions {
   init ??= {}
   if (typeof init !== 'object') invalid('the second argument must be an object')
   const options: Record<string, unknown> = {...defaultOptions, random: Math.random}

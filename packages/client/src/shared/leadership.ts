@@ -28,13 +28,12 @@ export class Leadership {
   #relayedAt = 0
   readonly #connection: Connection
   readonly #timer: ReturnType<typeof setInterval>
+  readonly #term: number
+  readonly #tab: LeaderTab
 
-  constructor(
-    readonly term: number,
-    url: string,
-    options: NormalizedOptions,
-    readonly tab: LeaderTab,
-  ) {
+  constructor(term: number, url: string, options: NormalizedOptions, tab: LeaderTab) {
+    this.#term = term
+    this.#tab = tab
     const {view, liveness} = tab
     let batch: Relayed[] = []
     let bytes = 0
@@ -100,7 +99,7 @@ export class Leadership {
   /** Once the tab leads: tells it and the others how the stream stands. */
   announce(): void {
     // This tab's strategy starts afresh: after a hand-over, the stream may travel another way than it did.
-    this.tab.view.transportIs(this.#connection.transport ?? 'stream', 'handover')
+    this.#tab.view.transportIs(this.#connection.transport ?? 'stream', 'handover')
     this.relayState()
   }
 
@@ -108,28 +107,28 @@ export class Leadership {
   relay(message: LeaderMessage): void {
     const seq = ++this.#seq
     this.#relayedAt = Date.now()
-    this.tab.post({...message, term: this.term, seq, from: this.tab.id})
-    if (message.kind === 'batch') this.tab.view.batch({...message, term: this.term, seq})
+    this.#tab.post({...message, term: this.#term, seq, from: this.#tab.id})
+    if (message.kind === 'batch') this.#tab.view.batch({...message, term: this.#term, seq})
   }
 
   /** The stream as it is now, for a tab that joined (and, after a takeover, for all). */
   relayState(): void {
-    const {readyState, lastEventId, stats, transport = 'stream', opened} = this.tab.view
+    const {readyState, lastEventId, transport = 'stream', opened} = this.#tab.view
     const response = opened && toWireOpen(opened) // read by a tab that joins an open stream
-    const {liveness} = this.tab
-    this.relay({kind: 'state', readyState, lastEventId, stats: {...stats}, liveness, transport, response})
+    const {liveness} = this.#tab
+    this.relay({kind: 'state', readyState, lastEventId, liveness, transport, response})
   }
 
   /** An instance of some tab called `reconnect()`: every tab is CONNECTING until the new connection's `open`. */
   reconnect(): void {
-    this.tab.view.readyState = 0
+    this.#tab.view.readyState = 0
     this.relay({kind: 'connecting'})
     this.#connection.reconnect()
   }
 
   /** A tab joined; `since`: it joins again after missing messages, and is first told what it lacks. */
   welcome(from: string | undefined, since: Since | undefined): void {
-    if (from && since) this.relay({kind: 'welcome', to: from, ...this.tab.view.backlog.lacking(since)})
+    if (from && since) this.relay({kind: 'welcome', to: from, ...this.#tab.view.backlog.lacking(since)})
     this.relayState()
   }
 

@@ -2,7 +2,7 @@ import {HoldfastError, type HoldfastErrorCode} from '../errors'
 import type {OpenEventInit} from '../events'
 import type {TransportChangeReason} from '../polling/transport-change-event'
 import type {TransportName} from '../transport-strategy'
-import type {EventSourceStats, StreamMessage} from '../types'
+import type {StreamMessage} from '../types'
 
 /**
  * The version of the messages tabs exchange. It is part of every lock and channel name, so that two deployed
@@ -66,7 +66,6 @@ export type LeaderMessage =
       kind: 'state'
       readyState: 0 | 1 | 2
       lastEventId: string
-      stats: EventSourceStats
       liveness: number
       transport: TransportName
       /** What the response said, while the stream is open. */
@@ -108,18 +107,29 @@ export type Said =
 /** Every message on the channel: what it says, and the protocol's version. */
 export type Wire = {v: typeof PROTOCOL} & Said
 
-export function toWire(error: HoldfastError): WireError {
-  const {code, message, url, status, retryAfter, body, headers} = error
-  return {code, message, url, status, retryAfter, body, headers: headers && [...headers]}
+/** `headers` as they cross a channel: pairs (structured clone keeps no `Headers`). */
+const wireHeaders = <T extends {headers?: Headers}>(value: T) => ({
+  ...value,
+  headers: value.headers && [...value.headers],
+})
+
+/** `headers` back from the pairs. */
+const unwireHeaders = <T extends {headers?: Array<[string, string]>}>(wire: T) => ({
+  ...wire,
+  headers: wire.headers && new Headers(wire.headers),
+})
+
+/** Its own enumerable members (not `cause`, which the constructor keeps non-enumerable), and its message. */
+export const toWire = (error: HoldfastError): WireError => ({...wireHeaders(error), message: error.message})
+
+export function fromWire(wire: WireError): HoldfastError {
+  const {code, message, ...details} = unwireHeaders(wire)
+  return new HoldfastError(code, message, details)
 }
 
-export function fromWire({code, message, headers, ...details}: WireError): HoldfastError {
-  return new HoldfastError(code, message, {...details, headers: headers && new Headers(headers)})
-}
+export const toWireOpen = wireHeaders as (response: OpenEventInit) => WireOpen
 
-export const toWireOpen = (response: OpenEventInit): WireOpen => ({...response, headers: [...response.headers]})
-
-export const fromWireOpen = (wire: WireOpen): OpenEventInit => ({...wire, headers: new Headers(wire.headers)})
+export const fromWireOpen = unwireHeaders as (wire: WireOpen) => OpenEventInit
 
 /** Whether `a` comes after `b`. */
 export function isAfter(a: Position, b: Position): boolean {

@@ -44,6 +44,25 @@ function streamName(url: string, options: NormalizedOptions, shareKey?: string):
   return `holdfast/v${PROTOCOL}/${JSON.stringify(stream)}`
 }
 
+// Typed `addEventListener` overloads (`rolechange`), merged into the class: the inherited method implements them.
+export interface SharedEventSource<M extends MessageMap = UntypedMessages> {
+  addEventListener<K extends keyof SharedEventSourceEventMap>(
+    type: K,
+    listener: (this: EventSource<M>, event: SharedEventSourceEventMap<M>[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+  addEventListener<K extends MessageType<M>>(
+    type: K,
+    listener: (this: EventSource<M>, event: MessageEventOf<M, K>) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+  addEventListener(
+    type: UndeclaredType<M>,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+}
+
 /**
  * [ext] An `EventSource` whose stream is shared by every tab of the origin that opens the same one (same method, URL,
  * body, `withCredentials` and `shareKey`): one network connection, run by a leader tab elected with Web Locks and
@@ -56,6 +75,7 @@ function streamName(url: string, options: NormalizedOptions, shareKey?: string):
  * const source = new SharedEventSource('/api/feed', {shareKey: user.id})
  * source.addEventListener('rolechange', () => console.info(source.role))
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class SharedEventSource<M extends MessageMap = UntypedMessages> extends EventSource<M> {
   readonly #role: () => Role
 
@@ -102,29 +122,6 @@ export class SharedEventSource<M extends MessageMap = UntypedMessages> extends E
   get role(): Role {
     return this.#role()
   }
-
-  override addEventListener<K extends keyof SharedEventSourceEventMap>(
-    type: K,
-    listener: (this: EventSource<M>, event: SharedEventSourceEventMap<M>[K]) => unknown,
-    options?: boolean | AddEventListenerOptions,
-  ): void
-  override addEventListener<K extends MessageType<M>>(
-    type: K,
-    listener: (this: EventSource<M>, event: MessageEventOf<M, K>) => unknown,
-    options?: boolean | AddEventListenerOptions,
-  ): void
-  override addEventListener(
-    type: UndeclaredType<M>,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | ((event: never) => unknown) | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void {
-    super.addEventListener(type as never, listener as never, options)
-  }
 }
 
 /** What one instance sees of its tab's hub. */
@@ -148,7 +145,7 @@ function memberConnection(join: () => Hub, member: Member): Connection {
     close() {
       if (member.closed) return
       hub.detach(member)
-      member.sink.closed(undefined)
+      member.sink.closed()
     },
     // A closed instance joins the stream again (a new one if no instance of the tab is left on it).
     reconnect() {

@@ -18,9 +18,9 @@ export class TabView {
   /** What this tab delivered last: for a tab that missed it, and to know what a new leader sends again. */
   readonly backlog = new Backlog()
   readyState: 0 | 1 | 2 = 0
-  lastEventId: string
+  declare lastEventId: string
   /** How the leader's requests travel (its `transport` strategy's choice); `undefined` until this tab knows. */
-  transport: TransportName | undefined
+  declare transport: TransportName | undefined
   readonly stats: Omit<EventSourceStats, 'lastActivityAt'> & {lastActivityAt: number | undefined} = {
     connections: 0,
     reconnects: 0,
@@ -30,11 +30,11 @@ export class TabView {
     lastActivityAt: undefined,
   }
   /** What the leader's response said when the stream last opened. */
-  opened: OpenEventInit | undefined
+  declare opened: OpenEventInit | undefined
   /** Where the last batch this tab delivered sits in the relay. */
   position: Position = [0, 0]
   /** Whether a new leader's first messages may still repeat ids this tab delivered. */
-  catchingUp = false
+  declare catchingUp?: boolean
   /** The `lastEventId` of the last message this tab delivered. */
   #delivered = ''
   readonly #store: IdStore | undefined
@@ -49,7 +49,10 @@ export class TabView {
     this.readyState = 1
     this.opened = response
     this.stats.connections++
-    this.members.open(response)
+    this.members.each((member) => {
+      member.opened = true
+      member.sink.open(response)
+    })
   }
 
   /** A network chunk of `bytes` arrived. */
@@ -90,7 +93,9 @@ export class TabView {
       this.#store?.save(lastEventId)
     }
     this.stats.messages++
-    this.members.message(message)
+    const {type, data, origin} = message
+    // To the members told `open`: one that joins hears the stream from its own `open` event.
+    this.members.each((member) => member.opened && member.sink.message(type, data, lastEventId, origin))
   }
 
   /** A failure the connection recovers from (a fatal one closes the hub). */
