@@ -11,6 +11,7 @@ export default tseslint.config(
       '**/test-results/**',
       '**/playwright-report/**',
       'e2e/readme/**',
+      'docs/.vitepress/cache/**',
     ],
   },
   js.configs.recommended,

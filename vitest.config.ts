@@ -10,6 +10,7 @@ export default defineConfig({
       'examples/react/vitest.config.ts',
       'examples/react/vitest.happy-dom.config.ts',
       'scripts',
+      'docs',
     ],
   },
 })

@@ -10,17 +10,19 @@ import {createHash} from 'node:crypto'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {gzipSync} from 'node:zlib'
+import {docsPages} from '../docs/scripts/pages.mjs'
 import {ALONE, BUDGETS, kb, measureSizes} from './size.mjs'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 /** Where the figures are written, for the docs and anything else that quotes them. */
 export const FIGURES_FILE = 'docs/figures.json'
-/** The files whose marked figures `pnpm figures` fills, relative to the repository's root. */
+/** The files whose marked figures `pnpm figures` fills, relative to the repository's root: READMEs and site pages. */
 export const DOCS = [
   'README.md',
   'packages/client/README.md',
   'packages/react/README.md',
   'packages/test-server/README.md',
+  ...docsPages().map((page) => `docs/${page}`),
 ]
 /** The script-tag build, as the client's package holds it. */
 export const SCRIPT = 'dist/holdfast.min.js'
@@ -50,6 +52,7 @@ export async function measureFigures() {
         shared: kb(sizes.shared),
         iterate: kb(sizes.iterate),
         polling: kb(sizes.polling),
+        parse: kb(sizes.parse),
         polyfill: kb(sizes.polyfill),
         alone: {
           ...Object.fromEntries(Object.entries(sizes.alone).map(([name, bytes]) => [name, kb(bytes)])),

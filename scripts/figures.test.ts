@@ -34,15 +34,24 @@ describe('figures', () => {
     expect(atLineStart, 'a figure marker that starts a line (it may only precede a fenced block)').toEqual([])
   })
 
-  it('the READMEs mark the sizes and budgets they quote, and the CDN tag', () => {
+  it('the READMEs and the site mark the sizes and budgets they quote, and the CDN tag', () => {
     const size = ['index', 'shared', 'iterate', 'polling'].map((entry) => `client.size.${entry}`)
     const budgets = ['client.budget.index', 'client.budget.shared']
-    expect(markedFigures(read('README.md'))).toEqual(
+    const script = ['client.script.size', 'client.script.tag']
+    expect(markedFigures(read('README.md'))).toEqual(['client.size.index'])
+    expect(markedFigures(read('packages/client/README.md'))).toEqual(
+      expect.arrayContaining([...size, 'client.size.polyfill', ...script]),
+    )
+    expect(markedFigures(read('docs/project/benchmarks.md'))).toEqual(
       expect.arrayContaining([...size, ...budgets, 'client.size.alone.HoldfastError', 'client.budget.alone']),
     )
-    expect(markedFigures(read('packages/client/README.md'))).toEqual(
-      expect.arrayContaining([...size, ...budgets, 'client.size.polyfill', 'client.script.size', 'client.script.tag']),
+    expect(markedFigures(read('docs/guide/environments.md'))).toEqual(
+      expect.arrayContaining([...size, ...budgets, 'client.size.polyfill', 'client.size.alone.range', ...script]),
     )
+  })
+
+  it('fills the pages of the site as it fills the READMEs', () => {
+    expect(DOCS).toEqual(expect.arrayContaining(['docs/guide/environments.md', 'docs/project/benchmarks.md']))
   })
 
   it("the client README's script tag loads this version's script-tag build from a CDN, with the built file's hash", () => {

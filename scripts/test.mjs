@@ -56,6 +56,9 @@ function suite(name, command, args, reportPath, count, env) {
 }
 
 const built = check('build', 'pnpm', ['run', 'build'])
+// The documentation site: TypeDoc's API reference, then VitePress, which fails on a link to a missing page, then every
+// anchor and every README link into the site (docs/scripts/check-links.mjs).
+check('docs site', 'pnpm', ['--filter', '@holdfast/docs', 'run', 'build'])
 check('typecheck', 'pnpm', ['run', 'typecheck'])
 check('lint', 'pnpm', ['exec', 'eslint', '.'])
 check('format', 'pnpm', ['exec', 'prettier', '--check', '.'])

@@ -33,12 +33,15 @@ test('the script-tag build exposes the Holdfast global to a page without a bundl
     'ConnectionErrorEvent',
     'EventSource',
     'HoldfastError',
+    'OpenEvent',
     'ReconnectingEvent',
     'SharedEventSource',
     'TransportChangeEvent',
     'autoTransport',
     'defaultOptions',
     'events',
+    'json',
+    'parseWith',
     'pollTransport',
   ])
   await tab.evaluate((url) => (window as unknown as {startStream(url: string): void}).startStream(url), sse.url)

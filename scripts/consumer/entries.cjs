@@ -109,12 +109,19 @@ const CHECKS = {
     const data = await receive(server, (url) => new EventSource(url, {transport: pollTransport()}))
     check(data === 'hello', `received ${data}`)
   },
+  async '@holdfast/client/parse'({load, server}) {
+    const {EventSource} = await load('@holdfast/client')
+    const {parseWith} = await load('@holdfast/client/parse')
+    const parse = parseWith((text) => ({shout: text.toUpperCase()}))
+    const data = await receive(server, (url) => new EventSource(url, {parse}))
+    check(data?.shout === 'HELLO', `received ${JSON.stringify(data)}`)
+  },
   async '@holdfast/client/holdfast.min.js'({resolve, server}) {
     // A classic script, as a page's <script> tag runs it: it defines the global `Holdfast`.
     const file = resolve('@holdfast/client/holdfast.min.js')
     vm.runInThisContext(readFileSync(file, 'utf8'), {filename: file})
     const {Holdfast} = globalThis
-    for (const name of ['EventSource', 'SharedEventSource', 'events', 'pollTransport', 'HoldfastError'])
+    for (const name of ['EventSource', 'SharedEventSource', 'events', 'pollTransport', 'parseWith', 'HoldfastError'])
       check(typeof Holdfast?.[name] === 'function', `Holdfast.${name} is defined`)
     const data = await receive(server, (url) => new Holdfast.EventSource(url))
     check(data === 'hello', `received ${data}`)

@@ -14,10 +14,18 @@ const paths: Record<string, string[]> = {
   '@holdfast/client/polyfill': [join(root, 'packages/client/src/polyfill.ts')],
   '@holdfast/client/shared': [join(root, 'packages/client/src/shared/index.ts')],
   '@holdfast/client/iterate': [join(root, 'packages/client/src/iterate/index.ts')],
+  '@holdfast/client/parse': [join(root, 'packages/client/src/parse/index.ts')],
   '@holdfast/test-server': [join(root, 'packages/test-server/src/index.ts')],
   '@holdfast/test-server/playwright': [join(root, 'packages/test-server/src/playwright.ts')],
   '@holdfast/react': [join(root, 'packages/react/src/index.ts')],
 }
+
+/**
+ * The files every check reads and none changes (TypeScript's libs, the packages' sources and declarations), parsed
+ * once per process: a test that checks many pages pays for parsing them once, as an editor's language service does.
+ * The options below are the same for every check, so a file parses the same way for each.
+ */
+const parsed = new Map<string, ts.SourceFile>()
 
 /** The compiler's complaints about a README's blocks, each as `README.md:LINE: message` (none: all compile). */
 export function typecheckReadme(readme: Readme, baseDir: string): string[] {
@@ -57,7 +65,12 @@ export function typecheckReadme(readme: Readme, baseDir: string): string[] {
   const getSourceFile = host.getSourceFile.bind(host)
   host.getSourceFile = (name, language, ...rest) => {
     const virtual = files.get(resolve(name))
-    return virtual ? ts.createSourceFile(name, virtual.text, language, true) : getSourceFile(name, language, ...rest)
+    if (virtual) return ts.createSourceFile(name, virtual.text, language, true)
+    const cached = parsed.get(name)
+    if (cached) return cached
+    const file = getSourceFile(name, language, ...rest)
+    if (file) parsed.set(name, file)
+    return file
   }
   const program = ts.createProgram([...files.keys()], options, host)
   const messages: string[] = []

@@ -1,48 +1,20 @@
-import {createParser, type EventSourceMessage, type ParseError} from 'eventsource-parser'
+import {createEventParser, type EventSourceMessage, type ParseError} from './sse-parser'
 import {browserEnvironment, watchAwareness} from './awareness'
 import {reconnectDelay} from './backoff'
 import {createIdWindow} from './dedupe'
 import {HoldfastError} from './errors'
+import type {Connection, ConnectionSink} from './connection-types'
+import type {EventSourceStats} from './types'
 import {MAX_DELAY, type NormalizedOptions} from './options'
 import {createIdStore} from './resume'
 import {decideRetry, resendable as canResend} from './retry-policy'
 import {cancelBody, openStream, readStream} from './transport'
-import type {TransportName} from './transport-strategy'
-import type {EventSourceStats} from './types'
-import {createWatchdog, type Watchdog} from './watchdog'
+import {createWatchdog} from './watchdog'
 
-/** What a connection reports to the object that owns it. Every call happens after the state changed. */
-export interface ConnectionSink {
-  open(): void
-  /** `id`: the event's own `id:` field, `undefined` when it had none (its `lastEventId` carries an earlier one). */
-  message(type: string, data: string, lastEventId: string, origin: string, id?: string): void
-  error(error: HoldfastError): void
-  reconnecting(attempt: number, delay: number, error: HoldfastError): void
-  closed(error: HoldfastError | undefined): void
-  /**
-   * Called once per network chunk, after its messages were delivered: a promise while a consumer is too far behind
-   * (no more chunks are read until it resolves).
-   */
-  backpressure(): Promise<void> | undefined
-}
+export type {Connection, ConnectionSink} from './connection-types'
 
-/** The connection as its owner sees it. */
-export interface Connection {
-  /** [spec] CONNECTING (0) while connecting, deciding, waiting or paused; OPEN (1); CLOSED (2). */
-  readonly readyState: 0 | 1 | 2
-  readonly lastEventId: string
-  readonly stats: EventSourceStats
-  /** [ext] The transport of the attempt in progress or the last one, when a `transport` strategy chooses it. */
-  readonly transport?: TransportName
-  /** Stops everything at once and for good; no event follows. */
-  close(): void
-}
-
-/** The resources of one connection attempt; released together when the attempt ends. */
-interface Attempt {
-  controller: AbortController
-  watchdog: Watchdog
-}
+/** One connection attempt: aborting it releases its request and body. The connection's one watchdog watches it. */
+type Attempt = AbortController
 
 type State =
   | {status: 'connecting'; attempt: Attempt}
@@ -60,6 +32,8 @@ type State =
  * the Last-Event-ID resume makes lossless.
  */
 const now = (): number => Date.now()
+/** The attempt a state owns: `connecting` and `open` own one. */
+const attemptOf = (state: State): Attempt | undefined => (state as {attempt?: Attempt}).attempt
 /** Hoisted: the per-chunk path allocates nothing it does not have to. */
 const STREAMING = {stream: true}
 
@@ -85,83 +59,97 @@ export function startConnection(
    * did not name, and fetch applies its rules to the hop (it drops Authorization) on every reconnection.
    */
   let target = url
-  /** True once the page has been hidden for `pauseWhenHidden` ms, until it is visible again. */
+  /** True once the page has been hidden for `pauseWhenHidden` ms, until visible, where the request may be re-sent. */
   let hidden = false
   /** Whether the first connection was started: every later one counts as a reconnect. */
   let started = false
-  /** Whether a reconnection may re-send the request (a hidden page pauses only those). */
+  /** Whether a reconnection may re-send the request. */
   const resendable = canResend(options)
   let decoder: TextDecoder
-  let lastActivity: number | undefined
-  const stats = {connections: 0, reconnects: 0, messages: 0, duplicates: 0, bytes: 0}
+  const stats: EventSourceStats = {
+    connections: 0,
+    reconnects: 0,
+    messages: 0,
+    duplicates: 0,
+    bytes: 0,
+    lastActivityAt: undefined,
+  }
   const environment = options.environment ?? browserEnvironment()
   const store = options.persist && createIdStore(options.persist)
   let lastEventId = store?.load() ?? options.lastEventId
   /** The id before the dispatch in progress set it, so that an event failed as too large does not move it. */
   let previousId = lastEventId
-  const idWindow = options.dedupe > 0 ? createIdWindow(options.dedupe) : undefined
-  const parser = createParser({maxBufferSize: options.maxEventSize, onId, onEvent, onRetry, onError: onParseError})
+  const isDuplicate = options.dedupe > 0 ? createIdWindow(options.dedupe) : undefined
+  const parser = createEventParser({maxBufferSize: options.maxEventSize, onId, onEvent, onRetry, onError: onParseError})
+  /** [ext] The idle watchdog of the current attempt: armed as it starts and opens, disarmed as it ends. */
+  const watchdog = createWatchdog(options.idleTimeout, onIdle, now)
   /** [ext] How each attempt travels, when the `transport` option says (see transport-strategy.ts). */
-  const driver = options.transport?.(url, options, stats, owner)
+  let driver: ReturnType<NonNullable<NormalizedOptions['transport']>> | undefined
+  /** Releases what `start` subscribed to: the network and page state. */
+  let disposeAwareness = (): void => {}
 
   function setState(next: State): void {
     const previous = state
+    const attempt = attemptOf(previous)
     state = next
-    if ('attempt' in previous && (!('attempt' in next) || next.attempt !== previous.attempt)) {
-      previous.attempt.watchdog.disarm()
-      previous.attempt.controller.abort()
+    if (attempt && attempt !== attemptOf(next)) {
+      watchdog.disarm()
+      attempt.abort()
     }
-    if (previous.status === 'waiting') clearTimeout(previous.timer)
+    clearTimeout((previous as {timer?: ReturnType<typeof setTimeout>}).timer) // a waiting state's
     if (next.status === 'closed') {
       disposeAwareness()
       driver?.close()
     }
   }
 
-  function isCurrent(attempt: Attempt): boolean {
-    return 'attempt' in state && state.attempt === attempt
-  }
+  const isCurrent = (attempt: Attempt): boolean => attemptOf(state) === attempt
 
   /** `polled`: [ext] after a completed long poll, whose successor keeps readyState OPEN and announces nothing. */
   function connect(polled?: boolean): void {
     // [ext] A hidden page's stream waits for the page to be visible, however the reconnect came about.
-    if (hidden && resendable) return setState({status: 'paused', reason: 'hidden'})
+    if (hidden) return setState({status: 'paused', reason: 'hidden'})
     if (started && !polled) stats.reconnects++
     started = true
-    const watchdog = createWatchdog(options.idleTimeout, () => onIdle(attempt), now)
-    const attempt: Attempt = {controller: new AbortController(), watchdog}
+    const attempt: Attempt = new AbortController()
     setState(polled ? {...(state as State & {status: 'open'}), attempt} : {status: 'connecting', attempt})
     watchdog.arm() // [ext] bounds the connect phase too
-    parser.reset()
-    // [spec] Each connection decodes a fresh stream: UTF-8, invalid bytes as U+FFFD. The parser strips the one
-    // leading BOM the spec allows, so the decoder must keep it (or a second BOM would be stripped as well).
-    decoder = new TextDecoder('utf-8', {ignoreBOM: true})
     void run(attempt)
   }
 
   async function run(attempt: Attempt): Promise<void> {
-    const {signal} = attempt.controller
-    const requestUrl = driver ? driver.url(target) : target
+    const {signal} = attempt
+    const requestUrl = driver?.url(target) ?? target
     try {
-      const {watchdog} = attempt
       const opened = await openStream(options, {
         url: requestUrl,
         lastEventId,
         attempt: failures,
         signal,
-        onHead: () => watchdog.disarm(),
+        onHead: () => isCurrent(attempt) && watchdog.disarm(),
       })
       const {response} = opened
       if (!isCurrent(attempt)) return cancelBody(response)
       // [spec] Redirects were followed: origin is the final URL's, and reconnections go there ([ext] same origin only).
       const final = opened.url
       if (final !== requestUrl) target = new URL(final).origin === new URL(url).origin ? final : url
+      // Reset here, not as the attempt starts: a `reconnect()` from a listener starts it while the parser is feeding.
+      parser.reset()
+      // [spec] Each connection decodes a fresh stream: UTF-8, invalid bytes as U+FFFD. The parser strips the one
+      // leading BOM the spec allows, so the decoder must keep it (or a second BOM would be stripped as well).
+      decoder = new TextDecoder('utf-8', {ignoreBOM: true})
       watchdog.arm()
       stats.connections++
       // [spec] Announce the connection: readyState OPEN, then `open` ([ext] once for a run of long polls).
       if (state.status === 'connecting') {
         setState({status: 'open', attempt, openedAt: now(), origin: new URL(final).origin})
-        sink.open()
+        sink.open({
+          status: response.status,
+          headers: response.headers,
+          redirected: response.redirected,
+          url: final,
+          transport: driver?.transport ?? 'stream',
+        })
         if (!isCurrent(attempt)) return cancelBody(response) // closed inside `open`
       }
       await readStream(response.body!, requestUrl, signal, (chunk) => onChunk(attempt, chunk))
@@ -179,16 +167,17 @@ export function startConnection(
   /** The per-chunk hot path: count, re-arm the watchdog, decode, parse; then let a slow consumer hold reading. */
   function onChunk(attempt: Attempt, chunk: Uint8Array): Promise<void> | undefined {
     const at = now()
-    lastActivity = at
+    stats.lastActivityAt = at
     stats.bytes += chunk.byteLength
-    attempt.watchdog.touch(at)
+    watchdog.touch(at)
     parser.feed(decoder.decode(chunk, STREAMING))
     const pause = sink.backpressure()
-    if (!pause) return
+    // A listener may have started another attempt meanwhile (`reconnect()`): the watchdog is that one's.
+    if (!pause || !isCurrent(attempt)) return pause
     // [ext] While we hold reading for a consumer, silence is ours, not the network's: the watchdog waits too.
-    attempt.watchdog.disarm()
+    watchdog.disarm()
     return pause.then(() => {
-      if (isCurrent(attempt)) attempt.watchdog.arm()
+      if (isCurrent(attempt)) watchdog.arm()
     })
   }
 
@@ -213,7 +202,7 @@ export function startConnection(
       }
       return tooLarge(state.attempt)
     }
-    if (idWindow && event.id && idWindow.isDuplicate(event.id)) return void stats.duplicates++
+    if (event.id && isDuplicate?.(event.id)) return void stats.duplicates++
     failures = 0 // a dispatched event proves the stream healthy
     stats.messages++
     // [spec] The type defaults to "message"; data lines were joined with LF.
@@ -235,8 +224,10 @@ export function startConnection(
     fail(attempt, new HoldfastError('event-too-large', message, {url, cause}))
   }
 
-  function onIdle(attempt: Attempt): void {
-    fail(attempt, new HoldfastError('idle-timeout', `No data from ${url} for ${options.idleTimeout} ms`, {url}))
+  function onIdle(): void {
+    const attempt = attemptOf(state) // the watchdog is armed only while there is one
+    if (attempt)
+      fail(attempt, new HoldfastError('idle-timeout', `No data from ${url} for ${options.idleTimeout} ms`, {url}))
   }
 
   /** One failure of the current attempt: release it, then retry or close. */
@@ -267,7 +258,7 @@ export function startConnection(
     }
     const floor = Math.min(error.retryAfter ?? 0, options.maxRetryAfter)
     const delay = reconnectDelay(failures, reconnectionTime, options, floor)
-    if (!(hidden && resendable)) return wait(error, delay, true)
+    if (!hidden) return wait(error, delay, true)
     // [ext] Hidden meanwhile: the reconnect waits for the page to be visible, and for its delay.
     setState({status: 'paused', reason: 'hidden', error, due: now() + delay})
     sink.error(error)
@@ -277,7 +268,7 @@ export function startConnection(
    * [spec] Reestablish the connection: readyState CONNECTING, fire `error` (unless it already fired), wait, then
    * reconnect unless closed meanwhile. [ext] `reconnecting` announces the attempt; close() in a handler cancels it.
    */
-  function wait(error: HoldfastError, delay: number, announceError: boolean): void {
+  function wait(error: HoldfastError, delay: number, announceError?: boolean): void {
     const waiting: State = {status: 'waiting', timer: setTimeout(connect, delay), error, due: now() + delay}
     setState(waiting)
     if (announceError) sink.error(error)
@@ -288,10 +279,10 @@ export function startConnection(
   function finish(error: HoldfastError): void {
     setState({status: 'closed'})
     sink.error(error)
-    sink.closed(error)
+    if (state.status === 'closed') sink.closed(error) // not when an `error` listener started it again: reconnect()
   }
 
-  const disposeAwareness = watchAwareness(environment, options, {
+  const awareness: Parameters<typeof watchAwareness>[2] = {
     offline() {
       if (state.status === 'waiting') setState({status: 'paused', reason: 'offline', error: state.error})
     },
@@ -299,27 +290,36 @@ export function startConnection(
       // [ext] Back online: reconnect at once (on the next turn), with the backoff reset.
       if ((state.status === 'paused' && state.reason === 'offline') || state.status === 'waiting') {
         failures = 0
-        wait(state.error!, 0, false)
+        wait(state.error!, 0)
       }
     },
     hidden() {
       // [ext] A hidden page's stream is closed, and resumed when visible; a non-GET request only if allowed. A
       // reconnect that is offline or deciding meanwhile finds the page hidden when it comes (see `connect`).
-      hidden = true
-      if (!resendable) return
+      hidden = resendable
+      if (!hidden) return
       if (state.status === 'waiting') setState({...state, status: 'paused', reason: 'hidden'})
-      else if (/^(connecting|open)$/.test(state.status)) setState({status: 'paused', reason: 'hidden'})
+      else if (attemptOf(state)) setState({status: 'paused', reason: 'hidden'}) // connecting or open
     },
     visible() {
       hidden = false
       if (state.status !== 'paused' || state.reason !== 'hidden') return
       // A healthy stream resumes at once; a reconnect after a failure keeps what remains of its delay.
-      if (state.error) return wait(state.error, Math.max(0, state.due! - now()), false)
+      if (state.error) return wait(state.error, Math.max(0, state.due! - now()))
       failures = 0
       connect()
     },
-  })
-  connect()
+  }
+
+  /** Subscribes to what a running connection needs, and makes the first attempt. */
+  function start(): void {
+    hidden = false
+    disposeAwareness = watchAwareness(environment, options, awareness)
+    driver = options.transport?.(url, options, stats, owner)
+    connect()
+  }
+  // [ext] An already aborted `signal`: no request at all (and the facade's listener on it closes nothing).
+  if (!options.signal?.aborted) start()
 
   return {
     get readyState() {
@@ -329,7 +329,7 @@ export function startConnection(
       return lastEventId
     },
     get stats() {
-      return {...stats, lastActivityAt: lastActivity}
+      return {...stats}
     },
     get transport() {
       return driver?.transport
@@ -337,7 +337,12 @@ export function startConnection(
     close() {
       if (state.status === 'closed') return
       setState({status: 'closed'})
-      sink.closed(undefined)
+      sink.closed()
+    },
+    reconnect() {
+      failures = 0
+      if (state.status === 'closed') start()
+      else connect()
     },
   }
 }

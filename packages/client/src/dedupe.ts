@@ -1,21 +1,14 @@
-/** A bounded window of the most recently delivered ids. */
-export interface IdWindow {
-  /** True when `id` is already in the window; otherwise records it (evicting the oldest when full). */
-  isDuplicate(id: string): boolean
-}
-
-export function createIdWindow(size: number): IdWindow {
+/**
+ * A bounded window of the most recently delivered ids: a function that says whether `id` is already in it, and
+ * otherwise records it (evicting the oldest when full).
+ */
+export function createIdWindow(size: number): (id: string) => boolean {
+  // A Set iterates in insertion order: its first value is the oldest id.
   const seen = new Set<string>()
-  const ring: string[] = []
-  let next = 0
-  return {
-    isDuplicate(id) {
-      if (seen.has(id)) return true
-      if (seen.size === size) seen.delete(ring[next] as string)
-      seen.add(id)
-      ring[next] = id
-      next = (next + 1) % size
-      return false
-    },
+  return (id) => {
+    if (seen.has(id)) return true
+    if (seen.size === size) seen.delete(seen.values().next().value!)
+    seen.add(id)
+    return false
   }
 }

@@ -16,6 +16,8 @@
  * - `invalid-option`: an option passed to the constructor, `subscribe` or `events` is not valid (or a
  *   `ReadableStream` body would have to be sent a second time).
  * - `invalid-response`: the `fetch` resolved with something that is not a usable response (no readable body).
+ * - `invalid-data`: the source's `parse` step threw on a message's data (the `messageerror` event carries it;
+ *   `cause` is what it threw). The stream goes on.
  */
 export type HoldfastErrorCode =
   | 'network'
@@ -30,6 +32,7 @@ export type HoldfastErrorCode =
   | 'buffer-overflow'
   | 'invalid-option'
   | 'invalid-response'
+  | 'invalid-data'
 
 /** Details carried by a {@link HoldfastError}; everything but the code is optional. */
 export interface HoldfastErrorDetails {
@@ -43,7 +46,7 @@ export interface HoldfastErrorDetails {
   retryAfter?: number
   /** The first bytes of an error response's body (at most 1 KiB), decoded as UTF-8. */
   body?: string
-  /** The underlying error: a `fetch` rejection, a parser error, or the last failure before giving up. */
+  /** The underlying error: a `fetch` rejection, a parser error, what a `parse` step threw, or the last failure. */
   cause?: unknown
 }
 

@@ -1,4 +1,5 @@
 import {HoldfastError} from './errors'
+import type {ConnectionSink} from './connection-types'
 import type {TransportStrategy} from './transport-strategy'
 import type {Environment, HeadersOption, HoldfastEventSourceInit, LastEventIdTransport, StorageLike} from './types'
 
@@ -48,6 +49,11 @@ export const defaultOptions: Readonly<Defaults> = Object.freeze({
   pauseWhenHidden: false,
 })
 
+/** A parse step as the source calls it (`@holdfast/client/parse` makes them): it wraps the connection's sink. */
+export interface ParseStepOf {
+  wrap(sink: ConnectionSink, source: EventTarget & {readonly url: string}): ConnectionSink
+}
+
 /** Options after validation, with every default applied. */
 export interface NormalizedOptions extends Defaults {
   headers?: HeadersOption
@@ -58,6 +64,8 @@ export interface NormalizedOptions extends Defaults {
   transport?: TransportStrategy
   environment?: Environment
   random: () => number
+  signal?: AbortSignal
+  parse?: ParseStepOf
 }
 
 /**
@@ -73,7 +81,7 @@ const aFunction: Rule = [(v) => typeof v === 'function', 'a function']
  * without a default are only accepted with a rule.
  */
 type Rule = [test: (value: never) => unknown, expected: string]
-const rules: Record<string, Rule> = {
+export const rules: Record<string, Rule> = {
   method: [(v: string) => /^[!#$%&'*+.^_`|~\w-]+$/.test(v), 'an HTTP method'],
   lastEventIdIn: [(v: string) => /^(header|query|both)$/.test(v), "'header', 'query' or 'both'"],
   lastEventIdParam: [(v: string) => v, 'a non-empty string'],
@@ -92,6 +100,8 @@ const rules: Record<string, Rule> = {
   shouldRetry: aFunction,
   transport: aFunction,
   random: aFunction,
+  parse: [(v: ParseStepOf) => typeof v?.wrap === 'function', 'a parse step from @holdfast/client/parse'],
+  signal: [(v: AbortSignal) => typeof v?.aborted === 'boolean', 'an AbortSignal'],
 }
 
 /** Whether `value` has its default's type: numbers from 0 to MAX_DELAY, or Infinity where that is the default. */
@@ -119,14 +129,18 @@ function sessionStorageOrNull(): StorageLike | null | undefined {
  * Validates `init` and applies the defaults; throws a HoldfastError `invalid-option` naming the bad option.
  * [spec] A `null` or `undefined` dictionary is an empty one (WebIDL).
  */
-export function normalizeOptions(init: HoldfastEventSourceInit | null = {}): NormalizedOptions {
+export function normalizeOptions(init?: HoldfastEventSourceInit | null): NormalizedOptions {
   init ??= {}
   if (typeof init !== 'object') invalid('the second argument must be an object')
   const options: Record<string, unknown> = {...defaultOptions, random: Math.random}
   for (const [key, value] of Object.entries(init)) {
     if (value === undefined) continue // an explicit `undefined` keeps the default
     const fallback = (defaultOptions as Record<string, unknown>)[key]
-    const [test, expected] = rules[key] ?? [
+    const rule = rules[key]
+    // [ext] An unknown name is ignored, as JavaScript ignores extra keys, with a warning that names the closest valid
+    // one (symbol keys are never looked at). A warning, not an error: code that passes extra keys on purpose works.
+    if (!rule && fallback === undefined) void import('./unknown-option').then((module) => module.default(key))
+    const [test, expected] = rule ?? [
       () => true,
       typeof fallback === 'number' ? `a number from 0 to ${MAX_DELAY}` : `a ${typeof fallback}`,
     ]

@@ -42,7 +42,8 @@ export function urlWithLastEventId(url: string, id: string, transport: LastEvent
 
 /** Reads and writes the persisted id. Storage that throws (quota, privacy modes) degrades to memory only, silently. */
 export interface IdStore {
-  load(): string | undefined
+  /** The id stored, or `null` (none) or `undefined` (the storage threw). */
+  load(): string | null | undefined
   save(id: string): void
 }
 
@@ -51,7 +52,7 @@ export function createIdStore(persist: {key: string; storage: StorageLike}): IdS
   return {
     load() {
       try {
-        return storage.getItem(key) ?? undefined
+        return storage.getItem(key)
       } catch {
         return undefined
       }

@@ -40,22 +40,21 @@ async function resolveHeaders(options: NormalizedOptions, request: AttemptReques
       headers.set('last-event-id', toHeaderValue(request.lastEventId))
     return headers
   } catch (cause) {
-    throw new HoldfastError('headers', `Could not build the request headers for ${request.url}: ${describe(cause)}`, {
-      url: request.url,
-      cause,
-    })
+    throw causedBy('headers', `Could not build the request headers for ${request.url}`, request.url, cause)
   }
 }
 
-/** Why something failed, for a message; a stream errored without a reason (msw's sse() `client.error()`) has none. */
-function describe(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause ?? 'no reason given')
+/**
+ * A failure of `url` whose message says what failed, then why: `cause`'s message (a stream errored without a reason,
+ * as msw's sse() `client.error()` does, has none), then `note`.
+ */
+function causedBy(code: HoldfastErrorCode, what: string, url: string, cause: unknown, note = ''): HoldfastError {
+  const why = cause instanceof Error ? cause.message : String(cause ?? 'no reason given')
+  return new HoldfastError(code, `${what}: ${why}${note}`, {url, cause})
 }
 
-/** [spec] The MIME type's essence is text/event-stream; parameters and letter case do not matter. */
-function isEventStream(contentType: string | null): boolean {
-  return contentType !== null && contentType.split(';', 1)[0]!.trim().toLowerCase() === 'text/event-stream'
-}
+/** [spec] The MIME type's essence is text/event-stream; parameters, whitespace around it and letter case do not matter. */
+const isEventStream = (contentType: string | null): boolean => /^\s*text\/event-stream\s*(;|$)/i.test(contentType ?? '')
 
 /** How long an error response's body may take to start before the error is reported without its excerpt. */
 export const EXCERPT_WAIT = 100
@@ -66,19 +65,19 @@ export const EXCERPT_WAIT = 100
  * decision, which the status and headers alone have made. The rest of the body is cancelled.
  */
 async function readExcerpt(response: Response): Promise<string | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
+  const cancel = (): void => void reader?.cancel().catch(() => {})
+  // Cancelling a reader ends the read it waits on (the streams' own rule): the wait needs no race of its own.
+  const timer = setTimeout(cancel, EXCERPT_WAIT)
   try {
     reader = response.body?.getReader()
-    if (!reader) return undefined
-    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), EXCERPT_WAIT)))
-    const chunk = (await Promise.race([reader.read(), late]))?.value
+    const chunk = (await reader?.read())?.value
     return chunk && new TextDecoder().decode(chunk.subarray(0, EXCERPT_BYTES))
   } catch {
     return undefined
   } finally {
     clearTimeout(timer)
-    reader?.cancel().catch(() => {})
+    cancel()
   }
 }
 
@@ -95,28 +94,26 @@ async function checkResponse(response: Response, url: string): Promise<void> {
   const status = response?.status
   const headers = response?.headers
   const contentType = headers?.get('content-type')
-  const fail = (code: HoldfastErrorCode, why: string, retryAfter?: number): HoldfastError =>
-    new HoldfastError(code, `Failed to connect to ${url}: ${why}`, {url, status, headers, retryAfter})
+  const fail = (code: HoldfastErrorCode, why: string, retryAfter?: number, body?: string): HoldfastError =>
+    new HoldfastError(code, `Failed to connect to ${url}: ${why}`, {url, status, headers, retryAfter, body})
   const stream = status === 200 && isEventStream(contentType)
   // A custom `fetch` may hand back anything: this fails the same way every time, so it is never retried.
   if (typeof status !== 'number' || (stream && !isReadable(response.body)))
     throw fail('invalid-response', 'fetch gave no Response with a readable body')
   if (stream) return
-  let error: HoldfastError
-  if (status === 204) {
-    // [spec] 204 No Content: fail the connection; the server asked us to stop.
-    error = fail('no-content', 'server responded 204 No Content')
-  } else if (status !== 200) {
-    // [spec] Any other status than 200 fails the connection (Holdfast retries the ones in `retryStatuses`).
-    const reason = `${status}${response.statusText ? ` ${response.statusText}` : ''}`
-    error = fail('http-status', `server responded ${reason}`, parseRetryAfter(headers.get('retry-after'), Date.now()))
-  } else {
-    // [spec] A Content-Type other than text/event-stream fails the connection.
-    error = fail('content-type', `expected Content-Type text/event-stream, got ${contentType ?? 'none'}`)
-  }
-  const body = await readExcerpt(response)
-  if (body !== undefined) Object.assign(error, {body})
-  throw error
+  // [spec] 204 No Content: fail the connection; the server asked us to stop. Any other status than 200 fails the
+  // connection (Holdfast retries the ones in `retryStatuses`), and so does a Content-Type other than text/event-stream.
+  const [code, why, retryAfter]: [HoldfastErrorCode, string, number?] =
+    status === 204
+      ? ['no-content', 'server responded 204 No Content']
+      : status !== 200
+        ? [
+            'http-status',
+            `server responded ${status}${response.statusText ? ` ${response.statusText}` : ''}`,
+            parseRetryAfter(headers.get('retry-after'), Date.now()),
+          ]
+        : ['content-type', `expected Content-Type text/event-stream, got ${contentType ?? 'none'}`]
+  throw fail(code, why, retryAfter, await readExcerpt(response))
 }
 
 /**
@@ -144,8 +141,8 @@ export async function openStream(options: NormalizedOptions, request: AttemptReq
       headers: Object.fromEntries(headers),
       body: body ?? null,
       cache: 'no-store', // [spec] no caching
-      credentials: options.withCredentials ? 'include' : 'same-origin', // [spec] CORS credentials mode
-      mode: 'cors',
+      // [spec] CORS credentials mode (and mode `cors`, fetch's own default)
+      credentials: options.withCredentials ? 'include' : 'same-origin',
       signal: request.signal,
       // [ext] A stream body needs half duplex (fetch rejects it otherwise); it is sent once, never re-sent.
       ...(streamBody && {duplex: 'half'}),
@@ -153,7 +150,7 @@ export async function openStream(options: NormalizedOptions, request: AttemptReq
   } catch (cause) {
     // fetch cannot send a stream body twice: a 307 or 308 fails it, with nothing but a network error to say so.
     const note = streamBody ? ' (not retried: a ReadableStream body is sent once; fetch fails it on a 307 or 308)' : ''
-    throw new HoldfastError('network', `Failed to connect to ${url}: ${describe(cause)}${note}`, {url, cause})
+    throw causedBy('network', `Failed to connect to ${url}`, url, cause, note)
   }
   request.onHead()
   await checkResponse(response, url)
@@ -177,7 +174,7 @@ export async function readStream(
     reader.cancel(signal.reason).catch(() => {})
   }
   if (signal.aborted) return cancel()
-  signal.addEventListener('abort', cancel, {once: true})
+  signal.addEventListener('abort', cancel) // removed below, once reading ends
   try {
     for (;;) {
       const {done, value} = await reader.read()
@@ -186,7 +183,7 @@ export async function readStream(
       if (pause) await pause
     }
   } catch (cause) {
-    throw new HoldfastError('network', `The connection to ${url} failed mid-stream: ${describe(cause)}`, {url, cause})
+    throw causedBy('network', `The connection to ${url} failed mid-stream`, url, cause)
   } finally {
     signal.removeEventListener('abort', cancel)
   }

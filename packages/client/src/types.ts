@@ -120,16 +120,69 @@ export interface HoldfastEventSourceInit {
    * @defaultValue streaming
    */
   transport?: TransportStrategy
+
+  /**
+   * Closes the source for good when aborted, as `close()` does: no event fires, everything is released, and an
+   * async iterator over it rejects with `signal.reason`. An already aborted signal makes no request at all.
+   * @defaultValue none
+   */
+  signal?: AbortSignal
+  /**
+   * A parse step for every message's data, from `@holdfast/client/parse`: `json`, or `parseWith(fn)` with a function
+   * of your own (a schema's `parse`). It runs once per message, before any listener, subscriber or iterator sees it;
+   * a message it throws on is delivered to none of them, and fires a `messageerror` event instead (its `error` is a
+   * HoldfastError `invalid-data`): the stream goes on. Declare what it makes with the source's type parameter:
+   * `new EventSource<{price: Quote}>(url, {parse: json})`.
+   * @defaultValue none: data is the string received
+   */
+  parse?: ParseStep
 }
+
+/**
+ * [ext] A parse step, made by `json` or `parseWith(fn)` from `@holdfast/client/parse` (which holds its code, so that
+ * apps that parse nothing do not pay for it). `M`: the data it makes, by event type.
+ */
+export interface ParseStep<M extends MessageMap = MessageMap> {
+  /**
+   * The data it makes (a type, never a value). A string key, not a `unique symbol`: under node16 resolution an app
+   * may load both the ESM and the CommonJS declarations, and two unique symbols would make two different types.
+   */
+  readonly '~holdfast.parseStep': () => M
+}
+
+/**
+ * [ext] A stream's event types and the type of each one's data, declared once: `{price: Quote; trade: Trade}`.
+ * Give it as the type parameter of `EventSource` (or `SharedEventSource`): listeners, `subscribe` and `events()` are
+ * then checked against it. Without one, every name is allowed and data is a string.
+ */
+export type MessageMap = Record<string, unknown>
+
+/** The map of a stream nobody declared: any event type, string data. */
+export type UntypedMessages = Record<string, string>
+
+/** The event types a map declares (every string for an undeclared stream). */
+export type MessageType<M extends MessageMap> = keyof M & string
+
+/** The messages of types `K` of a map, as a union that `type` discriminates. */
+export type MessageOf<M extends MessageMap, K extends MessageType<M> = MessageType<M>> = {
+  [T in K]: StreamMessage<T, M[T]>
+}[K]
+
+/**
+ * A parse function, for `parseWith`: it returns the data of the message's type (`message.type`). It may throw: the
+ * message then fires `messageerror` instead of reaching listeners.
+ */
+export type Parser<M extends MessageMap> = (data: string, message: StreamMessage<MessageType<M>>) => M[MessageType<M>]
 
 /**
  * A message as `subscribe` and async iteration deliver it: plain data, not a DOM event, so it costs a fraction of a
  * `MessageEvent` to make and can be kept or sent elsewhere freely.
  */
-export interface StreamMessage {
+export interface StreamMessage<Type extends string = string, Data = string> {
   /** The event type: `'message'` unless the server named one with `event:`. */
-  readonly type: string
-  readonly data: string
+  readonly type: Type
+  /** The data received, or what the source's parse step made of it. */
+  readonly data: Data
   /** [spec] The last event ID string when the message was dispatched. */
   readonly lastEventId: string
   /** The origin of the stream's final URL. */
@@ -137,9 +190,9 @@ export interface StreamMessage {
 }
 
 /** Which messages a `subscribe` listener receives. */
-export interface SubscribeOptions {
+export interface SubscribeOptions<Type extends string = string> {
   /** Event types to receive. @defaultValue every type */
-  types?: string | readonly string[]
+  types?: Type | readonly Type[]
 }
 
 /** Counters for observability; a snapshot is returned by `source.stats`. */

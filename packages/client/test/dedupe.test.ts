@@ -6,8 +6,8 @@ useMockServer()
 
 describe('createIdWindow', () => {
   it('remembers the last N ids and evicts the oldest', () => {
-    const window = createIdWindow(2)
-    expect(['a', 'b', 'a', 'c', 'a', 'b'].map((id) => window.isDuplicate(id))).toEqual([
+    const isDuplicate = createIdWindow(2)
+    expect(['a', 'b', 'a', 'c', 'a', 'b'].map((id) => isDuplicate(id))).toEqual([
       false,
       false,
       true,

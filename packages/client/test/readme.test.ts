@@ -7,14 +7,15 @@ import {defaultOptions} from '../src/index'
 import type {HoldfastEventSourceInit} from '../src/index'
 
 const path = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url))
-/** The package's README: the reference, on npm as on GitHub. */
+/** The package's README: the front door, on npm as on GitHub. */
 const readme = readFileSync(path('../README.md'), 'utf8')
+/** The documentation site's page of options: the reference. */
+const optionsPage = readFileSync(path('../../../docs/guide/options.md'), 'utf8')
 
-/** The README's options table as `name → default cell`. */
+/** The options page's table as `name → default cell`. */
 function documentedDefaults(): Map<string, string> {
-  const section = readme.slice(readme.indexOf('## Options'), readme.indexOf('## Reconnection semantics'))
   const rows = new Map<string, string>()
-  for (const match of section.matchAll(/^\| `(\w+)`\s*\| ([^|]+?)\s*\|/gm)) rows.set(match[1]!, match[2]!)
+  for (const match of optionsPage.matchAll(/^\| `(\w+)`\s*\| ([^|]+?)\s*\|/gm)) rows.set(match[1]!, match[2]!)
   return rows
 }
 
@@ -26,7 +27,7 @@ function literal(cell: string): unknown {
   return JSON.parse(code.replace(/'/g, '"'))
 }
 
-describe('the README', () => {
+describe('the options page and the README', () => {
   const documented = documentedDefaults()
 
   it('documents every option of HoldfastEventSourceInit, and nothing else', () => {
@@ -58,13 +59,15 @@ describe('the README', () => {
       environment: true,
       random: true,
       transport: true,
+      signal: true,
+      parse: true,
     }
     expect([...documented.keys()].sort()).toEqual(Object.keys(options).sort())
   })
 
   it.each(Object.entries(defaultOptions))('states the default of %s exactly as the code has it', (name, value) => {
     const cell = documented.get(name)
-    expect(cell, `README row for ${name}`).toBeDefined()
+    expect(cell, `options page row for ${name}`).toBeDefined()
     expect(literal(cell!)).toEqual(value)
   })
 

@@ -1,6 +1,6 @@
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 import {EventSource, HoldfastError} from '../src/index'
-import {events as iterate} from '../src/iterate'
+import {events as iterate, type EventIterator} from '../src/iterate'
 import {autoTransport, pollTransport, TransportChangeEvent} from '../src/polling'
 import {SharedEventSource, type SharedEventSourceInit} from '../src/shared'
 import {BACKLOG} from '../src/shared/backlog'
@@ -845,7 +845,7 @@ describe('[ext] options that cannot work', () => {
 
 describe('[ext] backpressure is per tab', () => {
   /** Takes every message of `loop` until it ends; `result` says how many, and the error it ended with. */
-  function drain(loop: ReturnType<typeof iterate>) {
+  function drain(loop: EventIterator) {
     const result: {taken: string[]; error?: unknown; done: boolean} = {taken: [], done: false}
     void (async () => {
       try {

@@ -6,8 +6,11 @@ export type {
   EventSourceResult,
   MessageReducer,
   ParsedMessage,
+  ParsedMessageOf,
   ReconnectInfo,
   StreamStatus,
+  TypedOptions,
+  TypedUseEventSource,
   UseEventSourceOptions,
   UseEventSourceReducerOptions,
 } from './types'

@@ -17,7 +17,8 @@ export interface StreamSubscriber {
   message(message: StreamMessage, seq: number): void
   /** The state changed (after `open`, `error` and `reconnecting` below). */
   changed(): void
-  open(): void
+  /** The stream opened: the source's `open` event (an `OpenEvent` from Holdfast's sources). */
+  open(event: Event): void
   error(error: HoldfastError | undefined): void
   reconnecting(info: ReconnectInfo): void
 }
@@ -196,9 +197,9 @@ export class SharedStream {
       return
     }
     this.#source = source
-    this.#on(source, 'open', () => {
+    this.#on(source, 'open', (event) => {
       this.#setState({status: 'open', readyState: 1, error: undefined, reconnecting: undefined})
-      this.#each((subscriber) => subscriber.open())
+      this.#each((subscriber) => subscriber.open(event))
     })
     this.#on(source, 'error', (event) => {
       const error = (event as Event & {error?: HoldfastError}).error

@@ -2,8 +2,15 @@
  * `@holdfast/react/shared`: `useSharedEventSource`, the hook on a `SharedEventSource`, so that the components of every
  * tab of the origin share one connection. A separate entry, so that apps that do not share pay nothing for it.
  */
+import type {MessageMap} from '@holdfast/client'
 import {SharedEventSource, type SharedEventSourceInit} from '@holdfast/client/shared'
-import type {CreateEventSource, EventSourceResult, UseEventSourceOptions, UseEventSourceReducerOptions} from './types'
+import type {
+  CreateEventSource,
+  EventSourceResult,
+  TypedUseEventSource,
+  UseEventSourceOptions,
+  UseEventSourceReducerOptions,
+} from './types'
 import {useEventSource} from './use-event-source'
 
 /** Who the stream is for, when its headers say it: tabs share a stream only when they give the same `shareKey`. */
@@ -40,3 +47,7 @@ export function useSharedEventSource(
   // same URL, which has none, on a connection of its own.
   return useEventSource(url, {...options, shareKey: options.shareKey ?? '', create: createShared} as never)
 }
+
+/** [ext] `useSharedEventSource`, checked against a stream's declared types: see `useEventSource.withTypes`. */
+useSharedEventSource.withTypes = <M extends MessageMap>(): TypedUseEventSource<M, Sharing> =>
+  useSharedEventSource as never

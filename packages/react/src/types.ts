@@ -1,4 +1,4 @@
-import type {HoldfastError, HoldfastEventSourceInit, StreamMessage} from '@holdfast/client'
+import type {HoldfastError, HoldfastEventSourceInit, MessageMap, MessageType, StreamMessage} from '@holdfast/client'
 
 /**
  * What the hook needs of an event source: the EventSource interface's listening part. Holdfast's `EventSource`,
@@ -59,8 +59,11 @@ export interface ReconnectInfo {
   readonly error: HoldfastError
 }
 
-/** Options of {@link useEventSource}: the hook's own, and every option of Holdfast's `EventSource`. */
-export interface UseEventSourceOptions<T = string> extends HoldfastEventSourceInit {
+/**
+ * Options of {@link useEventSource}: the hook's own, and every option of Holdfast's `EventSource` (whose `parse` and
+ * `signal` the hook takes for each component instead).
+ */
+export interface UseEventSourceOptions<T = string> extends Omit<HoldfastEventSourceInit, 'parse' | 'signal'> {
   /**
    * `false` closes the connection (once no other component needs it) and opens none; `true` again resumes from
    * the last event id the stream saw. `data` keeps its value meanwhile. @defaultValue `true`
@@ -96,8 +99,11 @@ export interface UseEventSourceOptions<T = string> extends HoldfastEventSourceIn
   create?: CreateEventSource
   /** Called with every message of `types` this component receives, after `parse`. The latest function is called. */
   onMessage?: (message: ParsedMessage<T>) => void
-  /** Called when the stream opens. */
-  onOpen?: () => void
+  /**
+   * Called when the stream opens, with the `open` event: from Holdfast's sources an `OpenEvent`, which carries what
+   * the response said (`status`, `headers`, `url`, `redirected`, `transport`).
+   */
+  onOpen?: (event: Event) => void
   /**
    * Called on every connection failure: the `HoldfastError` (undefined from sources that carry none), and when the
    * source cannot be made (an invalid URL or option). A server's own `event: error` is a message, not a failure.
@@ -105,6 +111,12 @@ export interface UseEventSourceOptions<T = string> extends HoldfastEventSourceIn
   onError?: (error: HoldfastError | undefined) => void
   /** Called before every reconnection attempt. */
   onReconnecting?: (info: ReconnectInfo) => void
+  /**
+   * [ext] Ties this component's use of the stream to an `AbortController`: once aborted, the component leaves the
+   * stream (closed when no other component needs it), `status` is `closed` and `reconnect()` does nothing. Another
+   * signal, not aborted, subscribes it again, from the last event id it saw. @defaultValue none
+   */
+  signal?: AbortSignal
 }
 
 /** Options with a reducer: `data` is the state the reducer folds every message into. */
@@ -116,12 +128,12 @@ export interface UseEventSourceReducerOptions<T, S> extends UseEventSourceOption
   initialData?: undefined
 }
 
-/** What {@link useEventSource} returns. */
-export interface EventSourceResult<D> {
+/** What {@link useEventSource} returns. `Type`: the event types of a declared stream (see `withTypes`). */
+export interface EventSourceResult<D, Type extends string = string> {
   /** The latest message's parsed data (`initialData` before the first), or the reducer's state. */
   readonly data: D
   /** The latest message this component received, unparsed. */
-  readonly message: StreamMessage | undefined
+  readonly message: StreamMessage<Type> | undefined
   /** As EventSource's: 0 `CONNECTING`, 1 `OPEN`, 2 `CLOSED` (also while idle). */
   readonly readyState: 0 | 1 | 2
   readonly status: StreamStatus
@@ -145,4 +157,40 @@ export interface EventSourceResult<D> {
   open(): void
   /** Closes and opens the stream at once, resuming from the last event id the stream saw; resets the backoff. */
   reconnect(): void
+}
+
+/** A message of a declared stream as the hook hands it out: a union of its types, which `type` discriminates. */
+export type ParsedMessageOf<M extends MessageMap, K extends MessageType<M>> = {
+  [T in K]: Omit<ParsedMessage<M[T]>, 'type'> & {readonly type: T}
+}[K]
+
+/**
+ * The options of a declared stream's hook, for the types `K` of this component: `types` among the declared ones,
+ * and a `parse` that returns their data, required unless it is all strings.
+ */
+export type TypedOptions<M extends MessageMap, K extends MessageType<M>> = Omit<
+  UseEventSourceOptions<M[K]>,
+  'types' | 'parse' | 'onMessage'
+> & {
+  /** The event types this component receives, among the declared ones. @defaultValue `['message']` */
+  types?: readonly K[]
+  /** Called with every message of `types` this component receives, after `parse`. */
+  onMessage?: (message: ParsedMessageOf<M, K>) => void
+} & ([M[K]] extends [string]
+    ? {parse?: (data: string, message: StreamMessage<K>) => M[K]}
+    : {parse: (data: string, message: StreamMessage<K>) => M[K]})
+
+/**
+ * [ext] `useEventSource.withTypes<M>()`: the same hook, checked against a stream's declared event types and their
+ * data, `{price: Quote; trade: Trade}`. Declare it once, next to the stream's URL.
+ */
+export interface TypedUseEventSource<M extends MessageMap, Extra = unknown> {
+  <K extends MessageType<M> = 'message' & MessageType<M>>(
+    url: string | null,
+    options?: TypedOptions<M, K> & Extra & {reducer?: undefined},
+  ): EventSourceResult<M[K] | undefined, K>
+  <K extends MessageType<M>, S>(
+    url: string | null,
+    options: TypedOptions<M, K> & Extra & {reducer: (state: S, message: ParsedMessageOf<M, K>) => S; initial: S},
+  ): EventSourceResult<S, K>
 }

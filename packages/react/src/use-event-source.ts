@@ -1,7 +1,15 @@
 import {useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore} from 'react'
 import {streamKey} from './stream-key'
-import type {EventSourceResult, ParsedMessage, UseEventSourceOptions, UseEventSourceReducerOptions} from './types'
-import {sourceOptions, StreamView, type ViewOptions} from './view'
+import type {MessageMap} from '@holdfast/client'
+import type {
+  EventSourceResult,
+  ParsedMessage,
+  TypedUseEventSource,
+  UseEventSourceOptions,
+  UseEventSourceReducerOptions,
+} from './types'
+import {sourceOptions} from './hook-options'
+import {StreamView, viewIdentity, type ViewOptions} from './view'
 
 // Layout effects warn on the server in React 18; the ref update they make only matters in the browser.
 const useIsomorphicLayoutEffect = typeof document === 'undefined' ? useEffect : useLayoutEffect
@@ -48,7 +56,8 @@ export function useEventSource(url: string | null, options: ViewOptions = {}): E
   const key = options.key ?? (url === null ? 'null' : streamKey(url, sourceOptions(options)))
   const [opened, setOpened] = useState(options.immediate !== false)
   const activation = {enabled: options.enabled !== false && url !== null, opened}
-  const identity = `${activation.enabled}:${activation.enabled && opened}:${key}`
+  const aborted = useAborted(options.signal)
+  const identity = viewIdentity(activation, aborted, key)
 
   // A new view when the stream changes: set during render, as React advises for state derived from props.
   const [view, setView] = useState(() => new StreamView(url, key, latest, options, activation))
@@ -73,5 +82,28 @@ export function useEventSource(url: string | null, options: ViewOptions = {}): E
   const reconnect = useCallback(() => current.stream?.reconnect(), [current])
   return useMemo(() => ({...snapshot, close, open, reconnect}), [snapshot, close, open, reconnect])
 }
+
+/** [ext] Whether `signal` aborted: a render when it does. */
+function useAborted(signal: AbortSignal | undefined): boolean {
+  const subscribe = useCallback(
+    (onAbort: () => void) => {
+      signal?.addEventListener('abort', onAbort)
+      return () => signal?.removeEventListener('abort', onAbort)
+    },
+    [signal],
+  )
+  const aborted = (): boolean => signal?.aborted ?? false
+  return useSyncExternalStore(subscribe, aborted, aborted)
+}
+
+/**
+ * [ext] The hook, checked against a stream's declared event types and their data: `types` among them, `parse`
+ * returning theirs (required unless it is all strings), `data` and `message` typed by them. Costs nothing: it is
+ * `useEventSource` itself.
+ * @example
+ * const useFeed = useEventSource.withTypes<{price: Quote; trade: Trade}>()
+ * const {data} = useFeed('/api/feed', {types: ['price'], parse: (text) => JSON.parse(text)}) // data: Quote | undefined
+ */
+useEventSource.withTypes = <M extends MessageMap>(): TypedUseEventSource<M> => useEventSource as never
 
 export type {ParsedMessage}

@@ -1,4 +1,5 @@
-import {EventSource, type HoldfastError, type HoldfastEventSourceInit, type StreamMessage} from '@holdfast/client'
+import {EventSource, type HoldfastError, type StreamMessage} from '@holdfast/client'
+import {sourceOptions} from './hook-options'
 import {peekStream, streamFor} from './registry'
 import {report} from './report'
 import type {SharedStream, StreamState, StreamSubscriber} from './shared-stream'
@@ -23,36 +24,22 @@ export type ViewOptions = UseEventSourceOptions<unknown> & {
 }
 
 const DEFAULT_TYPES: readonly string[] = ['message']
+/** No connection: disabled or not opened (shown as `idle`), or closed by the view's `signal` (shown as `closed`). */
 const IDLE: StreamState = {status: 'closed', readyState: 2, error: undefined, reconnecting: undefined}
 const CONNECTING: StreamState = {status: 'connecting', readyState: 0, error: undefined, reconnecting: undefined}
 
 const createHoldfast: CreateEventSource = (url, init) => new EventSource(url, init)
 
-/** Holdfast's options out of the hook's: everything the source gets. */
-export function sourceOptions(options: ViewOptions): HoldfastEventSourceInit {
-  const {
-    enabled: _enabled,
-    immediate: _immediate,
-    initialData: _initialData,
-    types: _types,
-    parse: _parse,
-    key: _key,
-    create: _create,
-    onMessage: _onMessage,
-    onOpen: _onOpen,
-    onError: _onError,
-    onReconnecting: _onReconnecting,
-    reducer: _reducer,
-    initial: _initial,
-    ...init
-  } = options
-  return init
-}
-
 /** Whether a view connects: `enabled` with a URL (the props), and `opened` (`immediate`, or `open()` called). */
 export interface Activation {
   readonly enabled: boolean
   readonly opened: boolean
+}
+
+/** What a view shows: the same identity, the same view. A view whose `signal` aborted is one of its own. */
+export function viewIdentity({enabled, opened}: Activation, aborted: boolean, key: string): string {
+  const connects = enabled && !aborted
+  return `${connects}:${connects && opened}:${aborted ? 'aborted:' : ''}${key}`
 }
 
 /**
@@ -70,6 +57,8 @@ export class StreamView {
   readonly #enabled: boolean
   /** Connects: enabled and opened. */
   readonly #active: boolean
+  /** [ext] Closed by the `signal` it was made with: status `closed`, no connection, no `open()` or `reconnect()`. */
+  readonly #aborted: boolean
   readonly #options: {current: ViewOptions}
   #stream: SharedStream | undefined
   /** The view of the same stream this one replaces, until this one subscribes and takes over its latest state. */
@@ -104,13 +93,14 @@ export class StreamView {
   ) {
     this.#url = url
     this.key = key
-    this.#enabled = enabled && url !== null
+    this.#aborted = rendering.signal?.aborted ?? false
+    this.#enabled = enabled && url !== null && !this.#aborted
     this.#active = this.#enabled && opened
-    this.identity = `${this.#enabled}:${this.#active}:${key}`
+    this.identity = viewIdentity({enabled: enabled && url !== null, opened}, this.#aborted, key)
     this.#options = options
     this.#data = rendering.reducer ? rendering.initial : rendering.initialData
     // What the server renders, and what hydration must see: no connection, no message yet.
-    this.#serverSnapshot = this.#build(this.#active ? CONNECTING : IDLE, !this.#active)
+    this.#serverSnapshot = this.#build(this.#active ? CONNECTING : IDLE, this.#idle)
     if (previous) {
       this.#previous = {view: previous, version: previous.#version}
       this.#carry(previous)
@@ -131,12 +121,17 @@ export class StreamView {
 
   readonly getServerSnapshot = (): Snapshot<unknown> => this.#serverSnapshot
 
+  /** Not connecting: status `idle` (one closed by its `signal` shows `closed`). */
+  get #idle(): boolean {
+    return !this.#active && !this.#aborted
+  }
+
   readonly getSnapshot = (): Snapshot<unknown> => {
     const state = !this.#active ? IDLE : ((this.#stream ?? peekStream(this.key))?.state ?? CONNECTING)
     if (this.#snapshot && this.#snapshotOf?.state === state && this.#snapshotOf.version === this.#version)
       return this.#snapshot
     this.#snapshotOf = {state, version: this.#version}
-    this.#snapshot = this.#build(state, !this.#active)
+    this.#snapshot = this.#build(state, this.#idle)
     return this.#snapshot
   }
 
@@ -166,7 +161,7 @@ export class StreamView {
         if (this.#accept(message, seq)) onChange()
       },
       changed: onChange,
-      open: () => this.#options.current.onOpen?.(),
+      open: (event) => this.#options.current.onOpen?.(event),
       error: (error) => this.#options.current.onError?.(error),
       reconnecting: (info) => this.#options.current.onReconnecting?.(info),
     }

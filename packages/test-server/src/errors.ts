@@ -1,6 +1,6 @@
 /**
  * What went wrong, as a stable machine-readable code. Compare codes, never messages. Over HTTP, the same code is
- * the `error.code` of the JSON body, and {@link errorStatus} gives the status it is answered with.
+ * the `error.code` of the JSON body, and the table in the README gives the HTTP status each is answered with.
  *
  * - `invalid-option`: an option passed to `createTestServer` (or a CLI flag) is not valid.
  * - `invalid-fault`: a fault description is not valid (unknown type, bad number, unknown field…).

@@ -5,6 +5,7 @@ import {isIP} from 'node:net'
 import {resolve} from 'node:path'
 import {TestServerError} from './errors.js'
 import {validChannelName} from './names.js'
+import {closest} from './suggest.js'
 import type {TlsMaterial} from './http-server.js'
 import type {CorsOptions, Logger, ShutdownEvent, TestServerOptions, TickerOptions} from './types.js'
 
@@ -88,6 +89,46 @@ function invalid(message: string): never {
   throw new TestServerError('invalid-option', `Invalid test server option: ${message}`)
 }
 
+/** Every option's name. (Typed: a new option must be listed here, or `createTestServer` rejects it.) */
+const OPTION_NAMES: Record<keyof TestServerOptions, true> = {
+  port: true,
+  host: true,
+  heartbeatMs: true,
+  retryMs: true,
+  replayLimit: true,
+  token: true,
+  cors: true,
+  static: true,
+  ticker: true,
+  maxQueuedBytes: true,
+  connectionHistory: true,
+  lastEventIdParam: true,
+  pollTimeoutMs: true,
+  shutdownEvent: true,
+  shutdownTimeoutMs: true,
+  keepAliveTimeoutMs: true,
+  headersTimeoutMs: true,
+  requestTimeoutMs: true,
+  backlog: true,
+  http2: true,
+  logger: true,
+  metricsPrefix: true,
+  redis: true,
+}
+
+/**
+ * Rejects a name of `value` that is not among `names` (a misspelt `heartbeat`, `tiker`), naming the closest one, as
+ * the CLI and the control API reject theirs: this is a test tool, where an option silently ignored is a test that
+ * silently tests something else. A name whose value is `undefined` is let through, as an option left out.
+ */
+function knownNames(value: object, names: readonly string[], what: string): void {
+  for (const [name, field] of Object.entries(value)) {
+    if (field === undefined || names.includes(name)) continue
+    const near = closest(name, names)
+    invalid(`unknown ${what} \`${name}\` (expected ${names.join(', ')}${near ? `; did you mean ${near}?` : ''})`)
+  }
+}
+
 /** A non-negative integer, or the fallback when undefined. */
 export function integerOption(name: string, value: unknown, fallback: number, min = 0, max = Infinity): number {
   if (value === undefined) return fallback
@@ -116,6 +157,7 @@ function corsOption(value: TestServerOptions['cors']): NormalizedOptions['cors']
   if (cors === false) return false
   if (cors === true) return {origins: undefined, headers: undefined}
   if (typeof cors !== 'object' || cors === null) invalid('`cors` must be a boolean or `{origins, headers}`')
+  knownNames(cors, ['origins', 'headers'], 'cors field')
   const strings = (value: unknown): boolean => Array.isArray(value) && value.every((item) => typeof item === 'string')
   if (cors.origins !== undefined && !strings(cors.origins))
     invalid('`cors.origins` must be an array of origins like `http://localhost:5173`')
@@ -147,6 +189,7 @@ function staticMounts(value: TestServerOptions['static']): StaticMount[] {
 /** Validates one ticker and applies its defaults. */
 export function normalizeTicker(value: TickerOptions): NormalizedOptions['tickers'][number] {
   if (typeof value !== 'object' || value === null) invalid('a ticker must be an object `{channel, intervalMs}`')
+  knownNames(value, ['channel', 'intervalMs', 'event', 'data'], 'ticker field')
   const channel = value.channel ?? tickerDefaults.channel
   if (!validChannelName(channel)) invalid(`ticker channel \`${String(channel)}\` is not a valid channel name`)
   const intervalMs = integerOption('ticker.intervalMs', value.intervalMs, tickerDefaults.intervalMs, 1)
@@ -161,6 +204,7 @@ function shutdownEvent(value: TestServerOptions['shutdownEvent']): NormalizedOpt
   const d = defaultOptions.shutdownEvent as Required<ShutdownEvent>
   if (value === undefined) return d
   if (typeof value !== 'object' || value === null) invalid('`shutdownEvent` must be `{event, data}` or false')
+  knownNames(value, ['event', 'data'], 'shutdownEvent field')
   const event = value.event ?? d.event
   if (typeof event !== 'string' || /[\r\n]/.test(event)) invalid('`shutdownEvent.event` must be a one-line string')
   if (value.data !== undefined && typeof value.data !== 'string') invalid('`shutdownEvent.data` must be a string')
@@ -246,6 +290,7 @@ function redisOption(value: TestServerOptions['redis']): RedisConfig | undefined
 /** Validates `options` and applies the defaults; throws a TestServerError `invalid-option` naming the bad option. */
 export function normalizeOptions(options: TestServerOptions = {}): NormalizedOptions {
   if (typeof options !== 'object' || options === null) invalid('options must be an object')
+  knownNames(options, Object.keys(OPTION_NAMES), 'option')
   const d = defaultOptions
   const host = options.host ?? d.host
   if (typeof host !== 'string' || host === '') invalid('`host` must be a non-empty string')

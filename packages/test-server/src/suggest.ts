@@ -1,4 +1,4 @@
-// "Did you mean …?" for a misspelt field name in a fault or a control request.
+// "Did you mean …?" for a misspelt name: a fault's field, a control request's, an option of `createTestServer`.
 
 /**
  * The closest of `candidates` to a misspelt `field`, for a "did you mean" hint: at most one edit away per three

@@ -33,11 +33,32 @@ describe('options', () => {
     [{logger: 'console'}, /`logger` must be a function or false/],
     [{metricsPrefix: 'bad-prefix'}, /`metricsPrefix` must be a valid Prometheus name prefix/],
     [{shutdownEvent: {event: 'two\nlines'}}, /`shutdownEvent.event` must be a one-line string/],
+    // [ext] Misspelt names, as the CLI and the control API reject theirs.
+    [
+      {heartbeat: 1000},
+      /unknown option `heartbeat` \(expected port, host, heartbeatMs, .*; did you mean heartbeatMs\?\)$/,
+    ],
+    [{tiker: {channel: 'x'}}, /unknown option `tiker` \(expected .*; did you mean ticker\?\)$/],
+    [{colour: 'red'}, /unknown option `colour` \(expected port, host, heartbeatMs, retryMs, .*, redis\)$/],
+    [
+      {ticker: {chanel: 'x'}},
+      /unknown ticker field `chanel` \(expected channel, intervalMs, event, data; did you mean channel\?\)/,
+    ],
+    [
+      {cors: {origin: ['http://a']}},
+      /unknown cors field `origin` \(expected origins, headers; did you mean origins\?\)/,
+    ],
+    [{shutdownEvent: {name: 'bye'}}, /unknown shutdownEvent field `name` \(expected event, data\)/],
   ])('reject %j with invalid-option', async (options, message) => {
     await expect(createTestServer(options as never)).rejects.toThrow(message)
     await expect(createTestServer(options as never)).rejects.toSatisfy(
       (error) => TestServerError.is(error) && error.code === 'invalid-option',
     )
+  })
+
+  it('[ext] let a name through when its value is undefined, as if it were left out', () => {
+    const options = {heartbeatMs: 5, extra: undefined} as Parameters<typeof normalizeOptions>[0]
+    expect(normalizeOptions(options).heartbeatMs).toBe(5)
   })
 
   it('sort static mounts longest prefix first', () => {

@@ -1,38 +1,40 @@
 import {HoldfastError} from '../errors'
 import {CONSUME, type EventSource} from '../event-source'
-import type {StreamMessage} from '../types'
+import type {MessageMap, MessageOf, MessageType, StreamMessage, UntypedMessages} from '../types'
 import type {EventIterator, EventIteratorOptions} from './types'
 
-const DONE: IteratorResult<StreamMessage, undefined> = Object.freeze({done: true, value: undefined})
+const DONE: IteratorResult<never, undefined> = Object.freeze({done: true, value: undefined})
 
 /**
  * An async iterator over a source's messages: plain `StreamMessage`s, so iterating builds no DOM events. Ends when
- * the source closes and throws its fatal error. A consumer that falls `bufferSize` events behind pauses the source's
- * reading (TCP backpressure to the server) until it has caught up halfway. No consumer can hold the stream: one that
- * never started ends with `buffer-overflow` once `bufferSize` events wait for it, and one that takes nothing for
- * `stallTimeout` ms while the source waits for it is abandoned the same way. `next()` calls made before the previous
+ * the source closes: quietly after `close()`, throwing its fatal error, or throwing `signal.reason` when its `signal`
+ * closed it (as reading an aborted fetch's body does); at once, done, over a source closed already. A consumer that
+ * falls `bufferSize` events behind pauses the source's reading (TCP backpressure to the server) until it has caught
+ * up halfway. No consumer can hold the stream: one that never started ends with `buffer-overflow` once `bufferSize`
+ * events wait for it, and one that takes nothing for `stallTimeout` ms while the source waits for it is abandoned
+ * the same way. `next()` calls made before the previous
  * one settled queue up and settle in the order they were made, one message each. `return()` ends it at once, settling
  * every pending `next()` with `done` (how `break`, timeouts and AbortSignal wrappers end a loop).
  *
  * A plain object, not an async generator: a generator queues `return()` behind a pending `next()`, so that neither
  * settles until another message arrives, and that message is then swallowed.
  */
-export function events(
-  source: EventSource,
-  {types = 'message', bufferSize = 1000, stallTimeout = 45_000}: EventIteratorOptions = {},
-): EventIterator {
+export function events<M extends MessageMap = UntypedMessages, K extends MessageType<M> = 'message' & MessageType<M>>(
+  source: EventSource<M>,
+  {types = 'message' as K, bufferSize = 1000, stallTimeout = 45_000}: EventIteratorOptions<K> = {},
+): EventIterator<MessageOf<M, K>> {
   for (const [name, value] of Object.entries({bufferSize, stallTimeout}))
     if (!Number.isInteger(value) || value < 1 || value > 2 ** 31 - 1)
       throw new HoldfastError('invalid-option', `Invalid iterator option: \`${name}\` must be a positive integer`)
   /** Received and not yet taken: `queue[head]` onwards (shifting one by one off a long array is quadratic). */
-  let queue: StreamMessage[] = []
+  let queue: StreamMessage<string, unknown>[] = []
   let head = 0
   let started = false
   let ended = source.readyState === 2
-  let failure: HoldfastError | undefined
+  let failure: unknown
   /** The consumer's `next()` calls that wait for a message or the end, oldest first: they settle in that order. */
   const waiting: Array<{
-    resolve(result: IteratorResult<StreamMessage, undefined>): void
+    resolve(result: IteratorResult<MessageOf<M, K>, undefined>): void
     reject(error: unknown): void
   }> = []
   /** While the consumer holds the source's reading: the promise the source waits on, and its resolver. */
@@ -45,7 +47,7 @@ export function events(
 
   const held = (): number => queue.length - head
   /** The next message, taken: the consumer made progress. */
-  function take(): IteratorResult<StreamMessage, undefined> {
+  function take(): IteratorResult<MessageOf<M, K>, undefined> {
     const value = queue[head++]!
     if (head === queue.length) {
       queue = []
@@ -54,14 +56,14 @@ export function events(
     // Caught up halfway: the source reads on. Before that, a message taken is progress: the consumer is alive.
     takenAt = Date.now()
     if (paused && held() <= bufferSize / 2) resume()
-    return {done: false, value}
+    return {done: false, value: value as MessageOf<M, K>}
   }
   /** Hands messages, then the end, to the waiting `next()` calls in order: the first after the end gets its error. */
   function settle(): void {
     while (waiting.length && (head < queue.length || ended)) {
       const next = waiting.shift()!
       if (head < queue.length) next.resolve(take())
-      else if (failure) {
+      else if (failure !== undefined) {
         next.reject(failure)
         failure = undefined
       } else next.resolve(DONE)
@@ -79,7 +81,7 @@ export function events(
 
   let unsubscribe = (): void => {}
   let unregister = (): unknown => 0
-  function end(error?: HoldfastError): void {
+  function end(error?: unknown): void {
     if (ended) return
     ended = true
     failure = error
@@ -91,14 +93,14 @@ export function events(
   }
   if (!ended) {
     // First: it validates `types`.
-    unsubscribe = source.subscribe(
+    unsubscribe = (source as EventSource<MessageMap>).subscribe(
       (message) => {
         if (!started && held() >= bufferSize)
           return end(new HoldfastError('buffer-overflow', `An unconsumed iterator fell ${bufferSize} events behind`))
         queue.push(message)
         settle()
       },
-      {types},
+      {types: types as string},
     )
     unregister = source[CONSUME]({
       end,

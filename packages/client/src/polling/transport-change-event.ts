@@ -9,16 +9,16 @@ export type TransportChangeReason = 'buffering' | 'retry' | 'online' | 'handover
  */
 export class TransportChangeEvent extends Event {
   /** The transport now in use. */
-  readonly transport: TransportName
+  declare readonly transport: TransportName
   /** The transport before. */
-  readonly previous: TransportName
+  declare readonly previous: TransportName
   /**
    * Why: `buffering` (streams delivered nothing before the idle timeout: long polls from now on), `retry` (polling
    * has lasted `retryStreamAfter`: a stream is tried again) or `online` (the device came back online: a stream is
    * tried again); for a `SharedEventSource`, also `handover` (a new leading tab took over, and its strategy
    * chose another transport).
    */
-  readonly reason: TransportChangeReason
+  declare readonly reason: TransportChangeReason
   constructor(transport: TransportName, previous: TransportName, reason: TransportChangeReason) {
     super('transportchange')
     this.transport = transport

@@ -12,12 +12,8 @@ export class CatchUp {
   #heard: number | undefined
   #wait: {held: Batch[]; timer: ReturnType<typeof setTimeout>} | undefined
 
-  get waiting(): boolean {
-    return this.#wait !== undefined
-  }
-
   /** Numbers start over: a new channel or term (`undefined`), or a term whose claim this tab heard (0). */
-  restart(heard: 0 | undefined): void {
+  restart(heard?: 0): void {
     this.#heard = heard
   }
 
@@ -40,16 +36,15 @@ export class CatchUp {
 
   /** Holds `batch` back while waiting: true when held. */
   hold(batch: Batch): boolean {
-    this.#wait?.held.push(batch)
-    return this.#wait !== undefined
+    return !!this.#wait?.held.push(batch) // a length, 1 or more
   }
 
-  /** Ends the wait and releases its timer: the batches held back, in the order heard. */
-  end(): Batch[] {
+  /** Ends the wait and releases its timer: the batches held back, in the order heard; `undefined` if none began. */
+  end(): Batch[] | undefined {
     const wait = this.#wait
     this.#wait = undefined
     clearTimeout(wait?.timer)
-    return wait?.held ?? []
+    return wait?.held
   }
 }
 

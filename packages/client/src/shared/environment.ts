@@ -56,18 +56,15 @@ export function browserSharing(): SharingEnvironment | null {
     locks,
     channel: (name) => new Channel(name),
     lifecycle(onChange) {
-      const stop = (): void => onChange(false)
-      const run = (): void => onChange(true)
-      const pairs: Array<[Partial<EventTarget> | undefined, string, () => void]> = [
-        [g, 'pagehide', stop],
-        [g, 'pageshow', run],
-        [g.document, 'freeze', stop],
-        [g.document, 'resume', run],
-      ]
-      for (const [target, type, listener] of pairs) target?.addEventListener?.(type, listener)
-      return () => {
-        for (const [target, type, listener] of pairs) target?.removeEventListener?.(type, listener)
-      }
+      // Removing every listener is the platform's work: they share one signal.
+      const listening = new AbortController()
+      const on = (target: Partial<EventTarget> | undefined, type: string, running: boolean): void =>
+        target?.addEventListener?.(type, () => onChange(running), {signal: listening.signal})
+      on(g, 'pagehide', false)
+      on(g, 'pageshow', true)
+      on(g.document, 'freeze', false)
+      on(g.document, 'resume', true)
+      return () => listening.abort()
     },
     random: Math.random,
   })

@@ -5,26 +5,11 @@ import {randomId, type SharingEnvironment} from './environment'
 import {handOver, Leadership, type LeaderTab} from './leadership'
 import type {Member} from './members'
 import {CLAIM_WINDOW, LIVENESS_DEFAULT, PROTOCOL, STEAL_JITTER} from './protocol'
-import {fromWire, isAfter, toWire, type Batch, type Position, type Said, type Wire} from './protocol'
+import {fromWire, fromWireOpen, isAfter, toWire, type Batch, type Position, type Said, type Wire} from './protocol'
 import {TabView} from './tab-view'
+import type {Role, State} from './hub-state'
 
-/** What a tab does for a shared stream. `solo` is a source that could not share (see `SharedEventSource`). */
-export type Role = 'leader' | 'follower' | 'solo'
-
-/**
- * The tab's state for one shared stream. Each state owns its resources (a lock request, a held lock, the
- * leadership with its connection, the one timer), and `setState` releases the previous state's.
- */
-type State =
-  /** Waiting in the lock's queue; watching the leader's traffic. */
-  | {status: 'follower'; request: number; abort: AbortController; timer?: ReturnType<typeof setTimeout>}
-  /** Holds the lock for `term`; collecting what the other tabs saw, before connecting. */
-  | {status: 'claiming'; request: number; release: () => void; timer?: ReturnType<typeof setTimeout>}
-  /** Holds the lock, and runs and relays the network connection for its term. */
-  | {status: 'leader'; request: number; release: () => void; leadership: Leadership}
-  /** The page stopped running (back/forward cache, frozen): no lock, no channel, no connection. */
-  | {status: 'suspended'}
-  | {status: 'closed'}
+export type {Role} from './hub-state'
 
 /**
  * One stream shared by the tabs of an origin, as one tab runs it: the leader (the holder of a Web Lock) runs the
@@ -34,7 +19,7 @@ type State =
  */
 export class Hub {
   /** What this tab's instances see of the stream. */
-  readonly view: TabView
+  declare readonly view: TabView
   #state: State = {status: 'closed'}
   #channel: ReturnType<SharingEnvironment['channel']> | undefined
   /** This tab, and the leader of the newest term this tab knows. */
@@ -55,14 +40,18 @@ export class Hub {
   readonly #liveness: number
   #leaderLiveness: number
   readonly #unsubscribe: () => void
+  readonly #url: string
+  readonly #options: NormalizedOptions
+  readonly #env: SharingEnvironment
+  readonly #name: string
+  readonly #onClosed: () => void
 
-  constructor(
-    readonly url: string,
-    readonly options: NormalizedOptions,
-    readonly env: SharingEnvironment,
-    readonly name: string,
-    readonly onClosed: () => void,
-  ) {
+  constructor(url: string, options: NormalizedOptions, env: SharingEnvironment, name: string, onClosed: () => void) {
+    this.#url = url
+    this.#options = options
+    this.#env = env
+    this.#name = name
+    this.#onClosed = onClosed
     this.view = new TabView(options)
     this.#liveness = this.#leaderLiveness = options.idleTimeout || LIVENESS_DEFAULT
     this.#unsubscribe = env.lifecycle((running) => (running ? this.#resume() : this.#suspend()))
@@ -79,22 +68,29 @@ export class Hub {
     queueMicrotask(() => {
       if (member.closed || member.opened || this.view.readyState !== 1) return
       member.opened = true
-      member.sink.open()
+      member.sink.open(this.view.opened!) // set as the view opened
     })
+  }
+
+  /** An instance called `reconnect()`: the leader's connection reconnects now, in this tab or another. */
+  reconnect(): void {
+    const message = {kind: 'reconnect'} as const
+    this.#post(message)
+    this.#receive({v: PROTOCOL, ...message})
   }
 
   /** Removes an instance; the last one to go ends the tab's part in the stream (a leader hands over). */
   detach(member: Member): void {
     member.closed = true
     this.view.members.delete(member)
-    if (this.view.members.size === 0) this.#close()
+    if (!this.view.members.size) this.#close()
   }
 
   #setState(next: State): void {
     const previous = this.#state
     const wasLeader = this.role
     this.#state = next
-    if ('timer' in previous) clearTimeout(previous.timer)
+    clearTimeout((previous as {timer?: ReturnType<typeof setTimeout>}).timer)
     if (previous.status === 'follower' && next.status !== 'claiming') previous.abort.abort()
     if (previous.status === 'leader') previous.leadership.close()
     if ('release' in previous && !('release' in next)) previous.release()
@@ -102,7 +98,6 @@ export class Hub {
   }
 
   // ─── Joining, leaving, pausing ───────────────────────────────────────────────────────────────────────────────
-
   #resume(): void {
     if (this.#state.status === 'suspended') this.#join(true)
   }
@@ -111,10 +106,10 @@ export class Hub {
    * Opens the channel, queues for the lock and asks the leader, if there is one, how the stream is; `again`, after
    * the page stopped running: what this tab missed meanwhile, too.
    */
-  #join(again = false): void {
-    this.#channel = this.env.channel(this.name)
+  #join(again?: boolean): void {
+    this.#channel = this.#env.channel(this.#name)
     this.#channel.addEventListener('message', ({data}) => this.#receive(data as Wire))
-    this.#catchUp.restart(undefined)
+    this.#catchUp.restart()
     this.#follow()
     if (again) this.#askAgain()
     else this.#post({kind: 'hello'})
@@ -122,15 +117,15 @@ export class Hub {
 
   /** This tab missed messages: it holds back what it hears until the leader's welcome brings what it lacks. */
   #askAgain(): void {
-    if (!this.#catchUp.wait(() => this.#welcomed([], false))) return
+    if (!this.#catchUp.wait(() => this.#welcomed())) return
     const since = {position: this.view.position, lastEventId: this.view.lastEventId}
     this.#post({kind: 'hello', from: this.#id, since})
   }
 
   /** What this tab lacked (or nothing, when the wait ended), then what it heard meanwhile: in order, once. */
-  #welcomed(batches: Batch[], complete: boolean): void {
-    if (!this.#catchUp.waiting) return
+  #welcomed(batches: Batch[] = [], complete?: boolean): void {
     const held = this.#catchUp.end()
+    if (!held) return
     // Without the whole of it, what follows may repeat what this tab had: dropped by id, as after a hand-over.
     if (!complete) this.view.catchingUp = true
     for (const batch of [...batches, ...held])
@@ -149,7 +144,7 @@ export class Hub {
     if (this.#state.status === 'closed') return
     this.#leave('closed')
     this.#unsubscribe()
-    this.onClosed()
+    this.#onClosed()
   }
 
   /** No lock, no channel, no wait: the page stopped running, or the tab's part in the stream ended. */
@@ -174,16 +169,15 @@ export class Hub {
   }
 
   // ─── The lock ────────────────────────────────────────────────────────────────────────────────────────────────
-
   /** Queues for the lock (or steals it) as a follower, watching the leader meanwhile. */
-  #follow(steal = false): void {
+  #follow(steal?: boolean): void {
     const request = ++this.#requests
     const abort = new AbortController()
     this.#setState({status: 'follower', request, abort})
     this.#watch()
     const options = steal ? {steal: true} : {signal: abort.signal}
-    this.env.locks
-      .request(this.name, options, () => new Promise<void>((release) => this.#granted(request, release, steal)))
+    this.#env.locks
+      .request(this.#name, options, () => new Promise<void>((release) => this.#granted(request, release, steal)))
       .catch(() => {
         // The lock was stolen (or the request aborted): a leader steps down at once, and queues again.
         const state = this.#state
@@ -191,11 +185,11 @@ export class Hub {
       })
   }
 
-  #granted(request: number, release: () => void, stolen: boolean): void {
+  #granted(request: number, release: () => void, stolen?: boolean): void {
     const state = this.#state
     if (state.status !== 'follower' || state.request !== request) return release()
     // What this tab heard while it waited for a welcome is delivered now: it leads from here.
-    this.#welcomed([], false)
+    this.#welcomed()
     const known = this.#term
     this.#previous = [known, this.#leader]
     // Terms number leaderships in the order they began, whatever each tab knew: a tab that knew none (it joined
@@ -216,7 +210,7 @@ export class Hub {
   /** The claim ends: this tab leads, where it may send the request again (see `handOver`), or ends the stream. */
   #handOver(): void {
     const state = this.#state
-    void handOver(this.url, this.options).then((error) => {
+    void handOver(this.#url, this.#options).then((error) => {
       if (this.#state !== state) return
       if (!error) return this.#lead()
       this.#post({kind: 'error', error: toWire(error), readyState: 2, term: this.#term, seq: 1, from: this.#id})
@@ -236,7 +230,7 @@ export class Hub {
       post: (message) => this.#post(message),
       error: (error, readyState) => this.#error(error, readyState),
     }
-    const leadership = new Leadership(this.#term, this.url, this.options, tab)
+    const leadership = new Leadership(this.#term, this.#url, this.#options, tab)
     this.#setState({status: 'leader', request: state.request, release: state.release, leadership})
     leadership.announce()
   }
@@ -251,7 +245,6 @@ export class Hub {
   }
 
   // ─── Following ───────────────────────────────────────────────────────────────────────────────────────────────
-
   /** (Re)arms the watchdog on the leader: silence for as long as the stream's own watchdog allows is a takeover. */
   #watch(): void {
     const state = this.#state
@@ -266,17 +259,21 @@ export class Hub {
         if (this.#term !== term) return this.#watch()
         this.#stolenFrom = term
         this.#follow(true)
-      }, this.env.random() * STEAL_JITTER)
+      }, this.#env.random() * STEAL_JITTER)
     }, this.#leaderLiveness)
   }
 
   #receive(wire: Wire): void {
-    if (wire?.v !== PROTOCOL || this.#state.status === 'closed') return
     const status = this.#state.status
+    if (wire?.v !== PROTOCOL || status === 'closed') return
     if (wire.kind === 'hello') {
       // The leader answers; any other tab says its term and last id, which one that knew none takes (see `seen`).
       if (status === 'leader') this.#state.leadership.welcome(wire.from, wire.since)
       else if (this.#term) this.#seen()
+      return
+    }
+    if (wire.kind === 'reconnect') {
+      if (status === 'leader') this.#state.leadership.reconnect()
       return
     }
     if (wire.kind === 'seen') {
@@ -303,7 +300,7 @@ export class Hub {
     if (wire.kind === 'claim') {
       // A claim asks every tab what it saw, this one included: the new leader resumes from there.
       this.#catchUp.restart(0)
-      this.#welcomed([], false)
+      this.#welcomed()
       this.#watch()
       return this.#seen()
     }
@@ -317,7 +314,7 @@ export class Hub {
         this.#leaderLiveness = wire.liveness
         this.#watch()
         this.view.transportIs(wire.transport, 'handover')
-        if (wire.readyState === 1) this.view.open()
+        if (wire.readyState === 1) this.view.open(fromWireOpen(wire.response!)) // set while open
         this.view.lastEventId = wire.lastEventId
         return
       case 'transport':
@@ -329,11 +326,13 @@ export class Hub {
         if (wire.to === this.#id) this.#welcomed(wire.batches, wire.complete)
         return
       case 'open':
-        return this.view.open()
+        return this.view.open(fromWireOpen(wire.response))
       case 'error':
         return this.#error(fromWire(wire.error), wire.readyState)
       case 'reconnecting':
         return this.view.reconnecting(wire.attempt, wire.delay, fromWire(wire.error))
+      case 'connecting':
+        this.view.readyState = 0
     }
   }
 
@@ -341,7 +340,7 @@ export class Hub {
   #newTerm(term: number, leader: string): void {
     if (term > this.#term) this.#previous = [this.#term, this.#leader]
     this.#term = term
-    this.#catchUp.restart(undefined)
+    this.#catchUp.restart()
     this.#leader = leader
     this.view.catchingUp = true
     if (this.#state.status === 'leader' || this.#state.status === 'claiming') this.#follow()

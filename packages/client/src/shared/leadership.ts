@@ -3,7 +3,7 @@ import {HoldfastError} from '../errors'
 import type {NormalizedOptions} from '../options'
 import {decideRetry} from '../retry-policy'
 import type {TransportChangeEvent} from '../polling/transport-change-event'
-import {toWire, type LeaderMessage, type Relayed, type Said, type Since} from './protocol'
+import {toWire, toWireOpen, type LeaderMessage, type Relayed, type Said, type Since} from './protocol'
 import type {TabView} from './tab-view'
 
 /** What a leadership needs from its tab. */
@@ -28,13 +28,12 @@ export class Leadership {
   #relayedAt = 0
   readonly #connection: Connection
   readonly #timer: ReturnType<typeof setInterval>
+  readonly #term: number
+  readonly #tab: LeaderTab
 
-  constructor(
-    readonly term: number,
-    url: string,
-    options: NormalizedOptions,
-    readonly tab: LeaderTab,
-  ) {
+  constructor(term: number, url: string, options: NormalizedOptions, tab: LeaderTab) {
+    this.#term = term
+    this.#tab = tab
     const {view, liveness} = tab
     let batch: Relayed[] = []
     let bytes = 0
@@ -56,11 +55,13 @@ export class Leadership {
       batch = []
     }
     const sink: ConnectionSink = {
-      open: () => {
-        view.open()
-        this.relay({kind: 'open'})
+      open: (response) => {
+        view.open(response)
+        this.relay({kind: 'open', response: toWireOpen(response)})
       },
-      message: (type, data, lastEventId, origin, id) => void batch.push({type, data, lastEventId, origin, id}),
+      // The connection's data: no parse step here (each instance applies its own).
+      message: (type, data, lastEventId, origin, id) =>
+        void batch.push({type, data: data as string, lastEventId, origin, id}),
       error: (error) => {
         relayBatch() // what the chunk brought before the failure comes first
         const readyState = connection.readyState === 2 ? 2 : 0
@@ -75,9 +76,10 @@ export class Leadership {
       // Once per network chunk. Nothing pauses a shared stream's read.
       backpressure: () => void relayBatch(),
     }
-    // Persistence is the tab's, and a hidden leader keeps serving the other tabs.
+    // Persistence is the tab's, a hidden leader keeps serving the other tabs, and a member's `signal` is its own.
     const leaderOptions = {
       ...options,
+      signal: undefined,
       lastEventId: view.lastEventId,
       persist: undefined,
       pauseWhenHidden: false as const,
@@ -97,7 +99,7 @@ export class Leadership {
   /** Once the tab leads: tells it and the others how the stream stands. */
   announce(): void {
     // This tab's strategy starts afresh: after a hand-over, the stream may travel another way than it did.
-    this.tab.view.transportIs(this.#connection.transport ?? 'stream', 'handover')
+    this.#tab.view.transportIs(this.#connection.transport ?? 'stream', 'handover')
     this.relayState()
   }
 
@@ -105,19 +107,28 @@ export class Leadership {
   relay(message: LeaderMessage): void {
     const seq = ++this.#seq
     this.#relayedAt = Date.now()
-    this.tab.post({...message, term: this.term, seq, from: this.tab.id})
-    if (message.kind === 'batch') this.tab.view.batch({...message, term: this.term, seq})
+    this.#tab.post({...message, term: this.#term, seq, from: this.#tab.id})
+    if (message.kind === 'batch') this.#tab.view.batch({...message, term: this.#term, seq})
   }
 
   /** The stream as it is now, for a tab that joined (and, after a takeover, for all). */
   relayState(): void {
-    const {readyState, lastEventId, stats, transport = 'stream'} = this.tab.view
-    this.relay({kind: 'state', readyState, lastEventId, stats: {...stats}, liveness: this.tab.liveness, transport})
+    const {readyState, lastEventId, transport = 'stream', opened} = this.#tab.view
+    const response = opened && toWireOpen(opened) // read by a tab that joins an open stream
+    const {liveness} = this.#tab
+    this.relay({kind: 'state', readyState, lastEventId, liveness, transport, response})
+  }
+
+  /** An instance of some tab called `reconnect()`: every tab is CONNECTING until the new connection's `open`. */
+  reconnect(): void {
+    this.#tab.view.readyState = 0
+    this.relay({kind: 'connecting'})
+    this.#connection.reconnect()
   }
 
   /** A tab joined; `since`: it joins again after missing messages, and is first told what it lacks. */
   welcome(from: string | undefined, since: Since | undefined): void {
-    if (from && since) this.relay({kind: 'welcome', to: from, ...this.tab.view.backlog.lacking(since)})
+    if (from && since) this.relay({kind: 'welcome', to: from, ...this.#tab.view.backlog.lacking(since)})
     this.relayState()
   }
 

@@ -2,7 +2,6 @@ import type {ConnectionSink} from '../connection'
 import type {HoldfastError} from '../errors'
 import type {TransportChangeReason} from '../polling/transport-change-event'
 import type {TransportName} from '../transport-strategy'
-import type {StreamMessage} from '../types'
 
 /** One SharedEventSource of this tab, as the tab's hub sees it. */
 export interface Member {
@@ -20,42 +19,16 @@ export interface Member {
  * The SharedEventSources of one tab that share a stream, and what each of them is told: the same calls a connection
  * of its own would make, in the same order. A member that closes is left out from then on, even mid-delivery.
  */
-export class Members {
-  readonly #members = new Set<Member>()
-
-  get size(): number {
-    return this.#members.size
-  }
-
-  add(member: Member): void {
-    this.#members.add(member)
-  }
-
-  delete(member: Member): void {
-    this.#members.delete(member)
-  }
-
+export class Members extends Set<Member> {
   /** Calls `call` for every member that has not closed, even one that closes meanwhile is left out from then on. */
   each(call: (member: Member) => unknown): void {
-    for (const member of [...this.#members]) if (!member.closed) call(member)
-  }
-
-  open(): void {
-    this.each((member) => {
-      member.opened = true
-      member.sink.open()
-    })
-  }
-
-  /** To the members told `open`: one that joins hears the stream from its own `open` event. */
-  message({type, data, lastEventId, origin}: StreamMessage): void {
-    this.each((member) => member.opened && member.sink.message(type, data, lastEventId, origin))
+    for (const member of [...this]) if (!member.closed) call(member)
   }
 
   /** Closes every member: `error`, then `closed`, when the stream failed for good; `closed` alone otherwise. */
   closeAll(error?: HoldfastError): void {
-    const members = [...this.#members]
-    this.#members.clear()
+    const members = [...this]
+    this.clear()
     for (const member of members) {
       if (member.closed) continue
       member.closed = true

@@ -1,7 +1,8 @@
 import {HoldfastError, type HoldfastErrorCode} from '../errors'
+import type {OpenEventInit} from '../events'
 import type {TransportChangeReason} from '../polling/transport-change-event'
 import type {TransportName} from '../transport-strategy'
-import type {EventSourceStats, StreamMessage} from '../types'
+import type {StreamMessage} from '../types'
 
 /**
  * The version of the messages tabs exchange. It is part of every lock and channel name, so that two deployed
@@ -37,6 +38,9 @@ export interface WireError {
 /** A message as the leader relays it: `id` is the event's own `id:` field, when it had one. */
 export type Relayed = StreamMessage & {id?: string}
 
+/** What the leader's response said when its stream opened, as it crosses a BroadcastChannel (no `Headers`). */
+export type WireOpen = Omit<OpenEventInit, 'headers'> & {headers: Array<[string, string]>}
+
 /** The messages of one network chunk as the leader relayed them: its place in the stream, and its size. */
 export interface Batch {
   term: number
@@ -62,9 +66,10 @@ export type LeaderMessage =
       kind: 'state'
       readyState: 0 | 1 | 2
       lastEventId: string
-      stats: EventSourceStats
       liveness: number
       transport: TransportName
+      /** What the response said, while the stream is open. */
+      response: WireOpen | undefined
     }
   /** The messages of one network chunk, and its size. */
   | ({kind: 'batch'} & Omit<Batch, 'term' | 'seq'>)
@@ -78,7 +83,9 @@ export type LeaderMessage =
   | {kind: 'welcome'; to: string; batches: Batch[]; complete: boolean}
   /** The leader is alive (a heartbeat, or a quiet stream). */
   | {kind: 'alive'}
-  | {kind: 'open'}
+  | {kind: 'open'; response: WireOpen}
+  /** An instance asked to reconnect: the leader's connection drops its attempt and connects again now. */
+  | {kind: 'connecting'}
   | {kind: 'error'; error: WireError; readyState: 0 | 2}
   | {kind: 'reconnecting'; attempt: number; delay: number; error: WireError}
 
@@ -94,18 +101,35 @@ export type Said =
   /** A tab took the lock for `term`: every tab answers with what it saw last. */
   | {kind: 'claim'; term: number; from: string}
   | {kind: 'seen'; term: number; lastEventId: string; position: Position}
+  /** An instance of a following tab called `reconnect()`: the leader reconnects. */
+  | {kind: 'reconnect'}
 
 /** Every message on the channel: what it says, and the protocol's version. */
 export type Wire = {v: typeof PROTOCOL} & Said
 
-export function toWire(error: HoldfastError): WireError {
-  const {code, message, url, status, retryAfter, body, headers} = error
-  return {code, message, url, status, retryAfter, body, headers: headers && [...headers]}
+/** `headers` as they cross a channel: pairs (structured clone keeps no `Headers`). */
+const wireHeaders = <T extends {headers?: Headers}>(value: T) => ({
+  ...value,
+  headers: value.headers && [...value.headers],
+})
+
+/** `headers` back from the pairs. */
+const unwireHeaders = <T extends {headers?: Array<[string, string]>}>(wire: T) => ({
+  ...wire,
+  headers: wire.headers && new Headers(wire.headers),
+})
+
+/** Its own enumerable members (not `cause`, which the constructor keeps non-enumerable), and its message. */
+export const toWire = (error: HoldfastError): WireError => ({...wireHeaders(error), message: error.message})
+
+export function fromWire(wire: WireError): HoldfastError {
+  const {code, message, ...details} = unwireHeaders(wire)
+  return new HoldfastError(code, message, details)
 }
 
-export function fromWire({code, message, headers, ...details}: WireError): HoldfastError {
-  return new HoldfastError(code, message, {...details, headers: headers && new Headers(headers)})
-}
+export const toWireOpen = wireHeaders as (response: OpenEventInit) => WireOpen
+
+export const fromWireOpen = unwireHeaders as (wire: WireOpen) => OpenEventInit
 
 /** Whether `a` comes after `b`. */
 export function isAfter(a: Position, b: Position): boolean {

@@ -3,7 +3,8 @@ import {EventSource, START, type HoldfastEventSourceEventMap, type Start} from '
 import type {NormalizedOptions} from '../options'
 import {TransportChangeEvent} from '../polling/transport-change-event'
 import type {TransportCounters} from '../transport-strategy'
-import type {HoldfastEventSourceInit} from '../types'
+import type {HoldfastEventSourceInit, MessageMap, MessageType, UntypedMessages} from '../types'
+import type {UndeclaredType, EventSourceInitArgs, MessageEventOf} from '../event-map'
 import {browserSharing, type SharingEnvironment} from './environment'
 import {Hub, type Role} from './hub'
 import type {Member} from './members'
@@ -22,7 +23,9 @@ export interface SharedEventSourceInit extends HoldfastEventSourceInit {
 }
 
 /** The events a SharedEventSource fires: an EventSource's, and `rolechange`. */
-export interface SharedEventSourceEventMap extends HoldfastEventSourceEventMap {
+export interface SharedEventSourceEventMap<
+  M extends MessageMap = UntypedMessages,
+> extends HoldfastEventSourceEventMap<M> {
   /** [ext] This tab's role changed: read `source.role`. */
   rolechange: Event
 }
@@ -34,11 +37,30 @@ const hubs = new WeakMap<SharingEnvironment, Map<string, Hub>>()
  * The lock and channel name of a stream: the protocol's version, then everything that makes two requests the same
  * stream. `undefined` when the request cannot be shared (a body that is not a string).
  */
-function streamName(url: string, options: NormalizedOptions, init: SharedEventSourceInit): string | undefined {
+function streamName(url: string, options: NormalizedOptions, shareKey?: string): string | undefined {
   const {body} = options
   if (body != null && typeof body !== 'string') return undefined
-  const stream = [options.method, url, body ?? null, !!options.withCredentials, String(init.shareKey ?? '')]
+  const stream = [options.method, url, body ?? null, !!options.withCredentials, String(shareKey ?? '')]
   return `holdfast/v${PROTOCOL}/${JSON.stringify(stream)}`
+}
+
+// Typed `addEventListener` overloads (`rolechange`), merged into the class: the inherited method implements them.
+export interface SharedEventSource<M extends MessageMap = UntypedMessages> {
+  addEventListener<K extends keyof SharedEventSourceEventMap>(
+    type: K,
+    listener: (this: EventSource<M>, event: SharedEventSourceEventMap<M>[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+  addEventListener<K extends MessageType<M>>(
+    type: K,
+    listener: (this: EventSource<M>, event: MessageEventOf<M, K>) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+  addEventListener(
+    type: UndeclaredType<M>,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void
 }
 
 /**
@@ -53,27 +75,21 @@ function streamName(url: string, options: NormalizedOptions, init: SharedEventSo
  * const source = new SharedEventSource('/api/feed', {shareKey: user.id})
  * source.addEventListener('rolechange', () => console.info(source.role))
  */
-export class SharedEventSource extends EventSource {
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class SharedEventSource<M extends MessageMap = UntypedMessages> extends EventSource<M> {
   readonly #role: () => Role
 
-  constructor(url: string | URL, init: SharedEventSourceInit = {}) {
+  constructor(url: string | URL, ...init: EventSourceInitArgs<M, SharedEventSourceInit>)
+  constructor(url: string | URL, init?: SharedEventSourceInit | null) {
     let role: () => Role = () => 'solo'
     const share: Start = (absolute, options, sink, owner) => {
       // Options that make a connection throw throw here, before any lock is asked for: the `transport` strategy
       // checks the options as it starts, as it will for the leader's connection (which may start much later).
       options.transport?.(absolute, options, {} as TransportCounters, undefined).close()
-      const env = init.sharing ?? browserSharing()
-      const name = env && streamName(absolute, options, init)
-      if (!env || !name) return startConnection(absolute, options, sink, owner)
-      const streams = hubs.get(env) ?? new Map<string, Hub>()
-      hubs.set(env, streams)
-      let hub = streams.get(name)
-      if (!hub) {
-        hub = new Hub(absolute, options, env, name, () => streams.delete(name))
-        streams.set(name, hub)
-      }
-      const joined = hub
-      role = () => joined.role
+      const env = init?.sharing ?? browserSharing()
+      const name = env && streamName(absolute, options, init?.shareKey)
+      // [ext] An aborted signal: a connection that never starts (no lock, no channel, no request).
+      if (!env || !name || options.signal?.aborted) return startConnection(absolute, options, sink, owner)
       const member: Member = {
         sink,
         roleChanged: () => this.dispatchEvent(new Event('rolechange')),
@@ -81,10 +97,24 @@ export class SharedEventSource extends EventSource {
           this.dispatchEvent(new TransportChangeEvent(transport, previous, reason)),
         closed: false,
       }
-      hub.attach(member)
-      return memberConnection(joined, member)
+      /** Joins the tab's hub of the stream, made if there is none (again after a close: see `reconnect`). */
+      const join = (): Hub => {
+        const streams = hubs.get(env) ?? new Map<string, Hub>()
+        hubs.set(env, streams)
+        let hub = streams.get(name)
+        if (!hub) {
+          hub = new Hub(absolute, options, env, name, () => streams.delete(name))
+          streams.set(name, hub)
+        }
+        member.closed = member.opened = false // CONNECTING until told `open`
+        hub.attach(member)
+        role = () => hub.role
+        return hub
+      }
+      return memberConnection(join, member)
     }
-    super(url, {...init, [START]: share} as HoldfastEventSourceInit)
+    // The options of sharing are this class's: the EventSource does not know them (and would warn of them).
+    super(url, {...init, shareKey: undefined, sharing: undefined, [START]: share} as never)
     this.#role = () => role()
   }
 
@@ -92,33 +122,11 @@ export class SharedEventSource extends EventSource {
   get role(): Role {
     return this.#role()
   }
-
-  override addEventListener<K extends keyof SharedEventSourceEventMap>(
-    type: K,
-    listener: (this: EventSource, event: SharedEventSourceEventMap[K]) => unknown,
-    options?: boolean | AddEventListenerOptions,
-  ): void
-  override addEventListener(
-    type: string,
-    listener: (this: EventSource, event: MessageEvent) => unknown,
-    options?: boolean | AddEventListenerOptions,
-  ): void
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | ((event: never) => unknown) | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void {
-    super.addEventListener(type, listener as EventListener | null, options)
-  }
 }
 
 /** What one instance sees of its tab's hub. */
-function memberConnection(hub: Hub, member: Member): Connection {
+function memberConnection(join: () => Hub, member: Member): Connection {
+  let hub = join()
   return {
     get readyState() {
       // CONNECTING until told `open`, unless the stream failed for good (the tab's instances are told in turn).
@@ -137,7 +145,12 @@ function memberConnection(hub: Hub, member: Member): Connection {
     close() {
       if (member.closed) return
       hub.detach(member)
-      member.sink.closed(undefined)
+      member.sink.closed()
+    },
+    // A closed instance joins the stream again (a new one if no instance of the tab is left on it).
+    reconnect() {
+      if (member.closed) hub = join()
+      else hub.reconnect()
     },
   }
 }

@@ -1,4 +1,5 @@
 import type {HoldfastError} from '../errors'
+import type {OpenEventInit} from '../events'
 import type {NormalizedOptions} from '../options'
 import type {TransportChangeReason} from '../polling/transport-change-event'
 import {createIdStore, type IdStore} from '../resume'
@@ -17,9 +18,9 @@ export class TabView {
   /** What this tab delivered last: for a tab that missed it, and to know what a new leader sends again. */
   readonly backlog = new Backlog()
   readyState: 0 | 1 | 2 = 0
-  lastEventId: string
+  declare lastEventId: string
   /** How the leader's requests travel (its `transport` strategy's choice); `undefined` until this tab knows. */
-  transport: TransportName | undefined
+  declare transport: TransportName | undefined
   readonly stats: Omit<EventSourceStats, 'lastActivityAt'> & {lastActivityAt: number | undefined} = {
     connections: 0,
     reconnects: 0,
@@ -28,10 +29,12 @@ export class TabView {
     bytes: 0,
     lastActivityAt: undefined,
   }
+  /** What the leader's response said when the stream last opened. */
+  declare opened: OpenEventInit | undefined
   /** Where the last batch this tab delivered sits in the relay. */
   position: Position = [0, 0]
   /** Whether a new leader's first messages may still repeat ids this tab delivered. */
-  catchingUp = false
+  declare catchingUp?: boolean
   /** The `lastEventId` of the last message this tab delivered. */
   #delivered = ''
   readonly #store: IdStore | undefined
@@ -41,11 +44,15 @@ export class TabView {
     this.lastEventId = this.#store?.load() ?? options.lastEventId
   }
 
-  open(): void {
+  open(response: OpenEventInit): void {
     if (this.readyState === 1) return
     this.readyState = 1
+    this.opened = response
     this.stats.connections++
-    this.members.open()
+    this.members.each((member) => {
+      member.opened = true
+      member.sink.open(response)
+    })
   }
 
   /** A network chunk of `bytes` arrived. */
@@ -57,7 +64,8 @@ export class TabView {
   /** The messages of one relayed batch, at its place in the stream: they came over an open connection. */
   batch(batch: Batch): void {
     const {term, seq, messages, bytes} = batch
-    this.open()
+    // A batch before its stream's `open` (missed while the page was paused): the last response known stands in.
+    this.open(this.opened!)
     for (const message of messages) this.message(message)
     this.position = [term, seq]
     this.backlog.remember(batch)
@@ -85,7 +93,9 @@ export class TabView {
       this.#store?.save(lastEventId)
     }
     this.stats.messages++
-    this.members.message(message)
+    const {type, data, origin} = message
+    // To the members told `open`: one that joins hears the stream from its own `open` event.
+    this.members.each((member) => member.opened && member.sink.message(type, data, lastEventId, origin))
   }
 
   /** A failure the connection recovers from (a fatal one closes the hub). */

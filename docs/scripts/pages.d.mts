@@ -1,0 +1,2 @@
+export declare const DOCS_DIR: string
+export declare function docsPages(dir?: string): string[]
