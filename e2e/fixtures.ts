@@ -34,7 +34,7 @@ export interface OpenHow {
   /** Event types to record besides `message`. */
   types?: string[]
   /** Function options, by name (see `presets` in pages/harness.js). */
-  preset?: 'token-refresh' | 'auto-transport' | 'poll-transport' | 'poll-transport-500ms'
+  preset?: 'token-refresh' | 'auto-transport' | 'auto-transport-500ms' | 'poll-transport' | 'poll-transport-500ms'
   /** Keep a constant-size summary instead of a log (for heap measurements). */
   summary?: boolean
   /** Run the source in a dedicated Web Worker. */

@@ -18,6 +18,8 @@ const sources = new Map()
 const presets = {
   // Long polls behind a proxy that buffers: detected (autoTransport) or always (pollTransport), with the defaults.
   'auto-transport': () => ({transport: autoTransport()}),
+  // Polls of 500 ms whatever the idle timeout, detected: a long idle timeout leaves a busy machine time for each poll.
+  'auto-transport-500ms': () => ({transport: autoTransport({pollTimeout: 500})}),
   'poll-transport': () => ({transport: pollTransport()}),
   // Polls of 500 ms whatever the idle timeout: a long one leaves a busy machine time to pass each poll on.
   'poll-transport-500ms': () => ({transport: pollTransport({pollTimeout: 500})}),

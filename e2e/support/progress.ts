@@ -1,12 +1,18 @@
 /**
  * Waits until `read()` reaches `target`, failing only when it stops moving for `stallMs`: a test that waits for
  * progress, not for a throughput, passes on a busy two-core machine however slow it runs, and still fails at once on
- * a real stall. (The test's own timeout stays the safety net for a run that crawls forever.)
+ * a real stall. (The test's own timeout stays the safety net for a run that crawls forever.) `detail` adds what the
+ * test knows of the stall to the error.
  */
 export async function untilProgressReaches(
   read: () => Promise<number>,
   target: number,
-  {what, stallMs = 10_000, pollMs = 100}: {what: string; stallMs?: number; pollMs?: number},
+  {
+    what,
+    stallMs = 10_000,
+    pollMs = 100,
+    detail,
+  }: {what: string; stallMs?: number; pollMs?: number; detail?: () => Promise<string>},
 ): Promise<void> {
   let value = await read()
   let movedAt = Date.now()
@@ -17,7 +23,8 @@ export async function untilProgressReaches(
       value = next
       movedAt = Date.now()
     } else if (Date.now() - movedAt > stallMs) {
-      throw new Error(`${what} stalled at ${value} of ${target}: no progress for ${stallMs} ms`)
+      const more = detail ? `; ${await detail()}` : ''
+      throw new Error(`${what} stalled at ${value} of ${target}: no progress for ${stallMs} ms${more}`)
     }
   }
 }

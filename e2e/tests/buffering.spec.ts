@@ -81,6 +81,9 @@ test('side by side behind it: native and streaming Holdfast receive nothing, whi
   sse,
   nginx,
 }) => {
+  // Two idle timeouts of 4 s, then a hundred polls or more through nginx: on a busy machine, more than the default
+  // 30 s. Progress is what the test checks (a stall of 10 s fails it); this is only the net for a run that crawls.
+  test.setTimeout(90_000)
   await harness.goto(nginx.url)
   const url = (who: string) => proxied(nginx, 'buffered', sse, {who})
   /** What the server saw of one source's requests, in order (told apart by a query parameter nginx passes on). */
@@ -88,11 +91,14 @@ test('side by side behind it: native and streaming Holdfast receive nothing, whi
     sse.connections().filter((c) => new URL(c.url, 'http://x').searchParams.get('who') === who)
   await harness.open('native', url('native'), {}, {native: true})
   await harness.open('stream', url('stream'), fast)
-  await harness.open('auto', url('auto'), fast, {preset: 'auto-transport'})
+  // The watchdog bounds a poll's whole round trip, since the proxy passes the answer on only once it ends: polls of
+  // 500 ms under an idle timeout of 4 s leave a busy machine 3.5 s for it (with `fast`'s 1 s, 0.5 s was too little).
+  await harness.open('auto', url('auto'), {...fast, idleTimeout: 4_000}, {preset: 'auto-transport-500ms'})
 
   // Two streaming attempts starved (nothing, not even the response head, within the idle timeout), then long polls.
-  // The first poll ends empty after its 500 ms (the proxy passes it on then): OPEN, for good.
-  await expect.poll(() => harness.readyState('auto')).toBe(1)
+  // The first poll ends empty after its 500 ms (the proxy passes it on then): OPEN, for good. Two idle timeouts and a
+  // poll take 9 s and more, whatever the machine: the wait is the test's net, not expect's 10 s.
+  await expect.poll(() => harness.readyState('auto'), {timeout: 60_000}).toBe(1)
   expect(await harness.trace('auto')).toEqual([
     'error 0 idle-timeout',
     'reconnecting 0 attempt=1 delay=50 idle-timeout',
@@ -105,16 +111,22 @@ test('side by side behind it: native and streaming Holdfast receive nothing, whi
   const transports = requestsOf('auto').map((c) => c.transport)
   expect(transports).toEqual(['stream', 'stream', 'poll', ...transports.slice(3).map(() => 'poll')])
 
-  // The server publishes 500 events, one every 2 ms, while the polls come and go.
-  const ticker = sse.startTicker({
-    intervalMs: 2,
-    data: (n) => {
-      if (n === 500) ticker.stop()
-      return `tick ${n}`
+  // The server publishes 500 events, ten every 2 ms, while the polls come and go: fifty turns of a timer, so that
+  // a busy machine, whose timers run late, still publishes them all within a few seconds.
+  for (let burst = 0; burst < 50; burst++) {
+    publish(sse, 10)
+    await new Promise((resolve) => setTimeout(resolve, 2))
+  }
+  const sent = sentIds(sse)
+  await untilProgressReaches(async () => (await harness.ids('auto')).length, 500, {
+    what: 'automatic transport',
+    // Which it was, if it stalls: events held back (the ids so far are the first ones sent) or lost (they are not).
+    detail: async () => {
+      const ids = await harness.ids('auto')
+      const held = ids.every((id, i) => id === sent[i])
+      return `${held ? 'held back' : 'lost'}: missing ${sent.filter((id) => !ids.includes(id)).join(', ')}`
     },
   })
-  await untilProgressReaches(async () => (await harness.ids('auto')).length, 500, {what: 'automatic transport'})
-  const sent = sentIds(sse)
   expect(sent).toHaveLength(500)
   expect(await harness.ids('auto')).toEqual(sent)
   const trace = await harness.trace('auto')

@@ -39,6 +39,11 @@ export interface SseTestFixtures {
    * to the report as `sse-connections.json`.
    */
   sse: ChannelScope
+  /**
+   * @internal When the test began (`Date.now()`): an automatic fixture, set up before every fixture of the test but
+   * Playwright's own automatic ones, so that the waits of `sse` count the time the others took from the timeout.
+   */
+  _sseTestStart: number
 }
 
 /** The default `timeoutMs` of a test's waits: what is left of the test's timeout (which may change during it). */
@@ -79,11 +84,13 @@ export const sseFixtures: Fixtures<
   // `page.goto('/app/')` reaches the worker's server, as the README's examples do. A baseURL from the config or
   // `test.use()` is kept: it is the value this fixture receives.
   baseURL: async ({baseURL, sseServer}, use) => use(baseURL ?? sseServer.url),
-  sse: async ({sseServer}, use, testInfo) => {
+  // eslint-disable-next-line no-empty-pattern
+  _sseTestStart: [async ({}, use) => use(Date.now()), {auto: true}],
+  sse: async ({sseServer, _sseTestStart}, use, testInfo) => {
     // Unique per test, retry and repetition, so parallel workers and retries never share a channel.
     const scope = sseServer.scope(`pw-${testInfo.testId}-r${testInfo.retry}-x${testInfo.repeatEachIndex}`, {
       // Waits follow the test's own timeout (test.setTimeout and test.slow included), not a fixed 5 s.
-      timeoutMs: timeLeft(testInfo, Date.now()),
+      timeoutMs: timeLeft(testInfo, _sseTestStart),
       timeoutHint: () =>
         `a wait without its own timeoutMs lasts what is left of the test's timeout (${testInfo.timeout} ms): raise it with test.setTimeout() or test.slow()`,
     })
