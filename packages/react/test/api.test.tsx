@@ -23,6 +23,7 @@ describe('[ext] signal', () => {
     act(() => controller.abort())
     expect(tied.result.current).toMatchObject({status: 'closed', readyState: 2})
     act(() => tied.result.current.reconnect()) // closed by its signal: stays closed
+    act(() => tied.result.current.open()) // and open() does not open it either
     act(() => source!.emit('b', {id: '2'}))
     expect(tied.result.current.status).toBe('closed')
     expect(other.result.current).toMatchObject({status: 'open', data: 'b'})
